@@ -1,0 +1,9 @@
+#pragma once
+// The subcommands of popscope, in the order --help lists them.
+#include "src/cli/command.h"
+
+namespace popscope::cli {
+
+void add_info_command(CLI::App& app, CommandList& commands);
+
+}  // namespace popscope::cli

@@ -1,0 +1,61 @@
+// popscope: finds and classifies joint sounds in recordings and live input.
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "popscope_version.h"
+#include "src/cli/commands.h"
+#include "src/cli/exit_codes.h"
+#include "src/errors.h"
+
+int main(int argc, char** argv) {
+  using namespace popscope;
+  CLI::App app{
+      "popscope " POPSCOPE_VERSION
+      ": finds joint sounds in recordings and live input and tells cavitation pops\n"
+      "from crepitus, snaps and other noises."};
+  app.set_version_flag("--version", "popscope " POPSCOPE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  app.footer("Run 'popscope COMMAND --help' for the options of one command.\n"
+             "Exit codes: 0 ok, 2 usage error, 3 input error, 4 output error, 5 log database error, "
+             "6 no capture device, 130 interrupted.");
+
+  cli::CommandList commands;
+  cli::add_info_command(app, commands);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_code::kUsage;
+  }
+
+  try {
+    for (auto& cmd : commands) {
+      if (cmd.app->parsed()) return cmd.run();
+    }
+  } catch (const UsageError& e) {
+    std::cerr << "popscope: " << e.what() << "\n";
+    return exit_code::kUsage;
+  } catch (const InputError& e) {
+    std::cerr << "popscope: " << e.what() << "\n";
+    return exit_code::kInput;
+  } catch (const OutputError& e) {
+    std::cerr << "popscope: " << e.what() << "\n";
+    return exit_code::kOutput;
+  } catch (const DatabaseError& e) {
+    std::cerr << "popscope: " << e.what() << "\n";
+    return exit_code::kDatabase;
+  } catch (const std::exception& e) {
+    std::cerr << "popscope: internal error: " << e.what() << "\n";
+    return exit_code::kInternal;
+  }
+  return exit_code::kUsage;
+}
