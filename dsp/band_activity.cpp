@@ -1,0 +1,163 @@
+#include "dsp/band_activity.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace popscope::dsp {
+
+std::array<double, kActivityBands + 1> BandActivity::band_edges_hz(double sample_rate_hz) {
+  return {30.0, 250.0, 1000.0, 4000.0, std::min(12000.0, 0.49 * sample_rate_hz)};
+}
+
+void BandActivity::configure(const Config& config) {
+  if (config.hop_samples == 0) throw std::invalid_argument("hop_samples must be positive");
+  config_ = config;
+}
+
+void BandActivity::prepare() {
+  const double fs = config_.sample_rate_hz;
+  const auto edges = band_edges_hz(fs);
+  // Removes only DC offset (0.5 Hz): a higher corner would turn the net area
+  // of an asymmetric pulse into a long tail that hides where it ends.
+  dc_.configure(0.5, fs);
+  for (size_t b = 0; b < kActivityBands; ++b) {
+    Biquad::Config hp{Biquad::Kind::kHighPass, edges[b], 0.7071067811865476, fs};
+    Biquad::Config lp{Biquad::Kind::kLowPass, edges[b + 1], 0.7071067811865476, fs};
+    filters_[b][0].configure(hp);
+    filters_[b][1].configure(lp);
+    const bool restricted = config_.band_high_hz > config_.band_low_hz;
+    band_enabled_[b] = !restricted || (edges[b + 1] > config_.band_low_hz && edges[b] < config_.band_high_hz);
+  }
+  const double hop_s = double(config_.hop_samples) / fs;
+  alpha_ = float(1.0 - std::exp(-hop_s / config_.background_tau_s));
+  alpha_event_ = float(1.0 - std::exp(-hop_s / config_.background_tau_event_s));
+  alpha_warm_ = float(1.0 - std::exp(-hop_s / 0.02));
+  alpha_drop_ = float(1.0 - std::exp(-hop_s / 0.05));
+  reset();
+}
+
+void BandActivity::reset() noexcept {
+  dc_.reset();
+  for (auto& pair : filters_)
+    for (auto& f : pair) f.reset();
+  for (auto& r : energy_ring_) r.fill(0.0);
+  for (auto& r : db_ring_) r.fill(-140.0f);
+  floor_db_.fill(-140.0f);
+  spread_db_.fill(1.0f);
+  hops_seen_ = 0;
+}
+
+HopValues BandActivity::process(const float* hop, float* filtered_out, bool event_active) noexcept {
+  const size_t n = config_.hop_samples;
+  std::array<double, kActivityBands> energy{};
+  double broadband = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double x = dc_.process(double(hop[i]));
+    filtered_out[i] = float(x);
+    broadband += x * x;
+    for (size_t b = 0; b < kActivityBands; ++b) {
+      const double y = filters_[b][1].process(filters_[b][0].process(x));
+      energy[b] += y * y;
+    }
+  }
+  HopValues v;
+  v.level_dbfs = float(10.0 * std::log10(broadband / double(n) + 1e-14));
+  const size_t slot = hops_seen_ % kHistory;
+  const bool warming = hops_seen_ < 60;
+  float best = -1000.0f, odf = 0.0f;
+  double background_energy = 0;
+  for (size_t b = 0; b < kActivityBands; ++b) {
+    energy_ring_[b][slot] = energy[b] / double(n);
+    const size_t k = kSmoothHops[b];
+    double sum = 0;
+    for (size_t j = 0; j < k; ++j) sum += energy_ring_[b][(slot + kHistory - j) % kHistory];
+    const float db = float(10.0 * std::log10(sum / double(k) + 1e-14));
+    auto& ring = db_ring_[b];
+    for (size_t j = kHistory; j > 0; --j) ring[j] = ring[j - 1];
+    ring[0] = db;
+    v.band_db[b] = db;
+
+    float& floor = floor_db_[b];
+    float& spread = spread_db_[b];
+    if (hops_seen_ == 0) floor = db;
+    const float dev = db - floor;
+    if (warming) {
+      floor += alpha_warm_ * dev;
+      spread += alpha_warm_ * (std::fabs(dev) - spread);
+    } else if (dev < -3.0f * spread) {
+      floor += alpha_drop_ * dev;  // the background fell: follow it quickly
+    } else if (!event_active) {
+      floor += alpha_ * dev;
+      spread += alpha_ * (std::fabs(dev) - spread);
+    } else {
+      floor += alpha_event_ * std::min(dev, 3.0f * spread);
+    }
+    spread = std::max(spread, 0.5f);
+    v.floor_db[b] = floor;
+    v.spread_db[b] = spread;
+    background_energy += std::pow(10.0, double(floor) / 10.0);
+    if (!band_enabled_[b] || warming) continue;
+    const float upper = floor + 2.0f * spread;
+    best = std::max(best, db - upper);
+    // Rise over the level one smoothing window ago, counted only above the
+    // background's upper fluctuation so that noise flicker does not add up.
+    const float ref = std::max(ring[k], upper);
+    if (db > ref) odf += db - ref;
+  }
+  v.activity_db = warming ? -100.0f : best;
+  v.odf_db = odf;
+  v.background_dbfs = float(10.0 * std::log10(background_energy + 1e-14));
+  ++hops_seen_;
+  return v;
+}
+
+void PeakPicker::prepare() {
+  if (config_.window_hops > kMaxWindow || config_.window_hops < 3)
+    throw std::invalid_argument("peak picker window must be 3-512 hops");
+  reset();
+}
+
+void PeakPicker::reset() noexcept {
+  ring_.fill(0.0f);
+  count_ = head_ = 0;
+  prev_odf_ = prev_prev_odf_ = 0;
+  prev_level_ = -120;
+  hops_since_onset_ = 1u << 30;
+  threshold_db_ = 0;
+}
+
+bool PeakPicker::process(float odf_db, float level_dbfs) noexcept {
+  // Candidate is the previous hop: a local maximum between its neighbours.
+  const float cand = prev_odf_;
+  bool onset = false;
+  ++hops_since_onset_;
+  if (cand >= prev_prev_odf_ && cand > odf_db && cand >= config_.min_rise_db) {
+    const size_t n = std::min(count_, config_.window_hops);
+    float median = 0, mad = 0;
+    if (n > 0) {
+      for (size_t i = 0; i < n; ++i) scratch_[i] = ring_[(head_ + kMaxWindow - 1 - i) % kMaxWindow];
+      std::nth_element(scratch_.begin(), scratch_.begin() + long(n / 2), scratch_.begin() + long(n));
+      median = scratch_[n / 2];
+      for (size_t i = 0; i < n; ++i) scratch_[i] = std::fabs(scratch_[i] - median);
+      std::nth_element(scratch_.begin(), scratch_.begin() + long(n / 2), scratch_.begin() + long(n));
+      mad = scratch_[n / 2];
+    }
+    threshold_db_ = std::max(float(config_.min_rise_db), median + float(config_.k_mad) * mad);
+    if (cand >= threshold_db_ && prev_level_ >= config_.silence_dbfs &&
+        hops_since_onset_ > config_.min_interval_hops) {
+      onset = true;
+      hops_since_onset_ = 1;  // the onset was one hop ago
+    }
+  }
+  // The window holds the ODF history before the candidate.
+  ring_[head_] = prev_prev_odf_;
+  head_ = (head_ + 1) % kMaxWindow;
+  if (count_ < kMaxWindow) ++count_;
+  prev_prev_odf_ = prev_odf_;
+  prev_odf_ = odf_db;
+  prev_level_ = level_dbfs;
+  return onset;
+}
+
+}  // namespace popscope::dsp

@@ -1,0 +1,221 @@
+#include "src/engine/engine.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "src/engine/event_classifier.h"
+#include "src/errors.h"
+#include "src/io/audio_file_reader.h"
+
+namespace popscope {
+
+namespace {
+constexpr size_t kChunkFrames = 4096;  // resampling is done in chunks of this many input frames
+constexpr double kHistoryS = 4.0;      // longest stretch a candidate's features can look back
+}  // namespace
+
+struct Engine::Channel {
+  dsp::Resampler resampler;
+  dsp::BandActivity activity;
+  dsp::PeakPicker picker;
+  dsp::EventTracker tracker;
+  dsp::SampleHistory history;
+  std::vector<float> pending;   // analysis-rate samples not yet a whole hop
+  std::vector<float> filtered;  // one hop after the DC blocker
+  std::vector<dsp::Candidate> candidates;
+  int64_t hop_index = 0;
+  int64_t analysis_samples = 0;
+};
+
+Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
+    : settings_(s), source_rate_hz_(source_rate_hz) {
+  if (channels < 1) throw UsageError("the engine needs at least one channel");
+  hop_samples_ = std::max<size_t>(1, size_t(std::lround(s.hop_s * s.analysis_rate_hz)));
+  const double hop_s = double(hop_samples_) / s.analysis_rate_hz;
+  for (int c = 0; c < channels; ++c) {
+    auto ch = std::make_unique<Channel>();
+    ch->resampler.configure({source_rate_hz, s.analysis_rate_hz});
+    ch->resampler.prepare();
+    dsp::BandActivity::Config ac;
+    ac.sample_rate_hz = s.analysis_rate_hz;
+    ac.hop_samples = hop_samples_;
+    ac.band_low_hz = s.band_low_hz;
+    ac.band_high_hz = s.band_high_hz;
+    ch->activity.configure(ac);
+    ch->activity.prepare();
+    dsp::PeakPicker::Config pc;
+    pc.min_rise_db = s.threshold_db;
+    pc.silence_dbfs = s.silence_dbfs;
+    pc.min_interval_hops = size_t(std::max(1.0, std::round(s.min_interval_s / hop_s)));
+    ch->picker.configure(pc);
+    ch->picker.prepare();
+    dsp::EventTracker::Config tc;
+    tc.sample_rate_hz = s.analysis_rate_hz;
+    tc.hop_samples = hop_samples_;
+    tc.on_db = float(s.on_db);
+    tc.off_db = float(s.off_db);
+    tc.hold_hops = size_t(std::round(0.030 / hop_s));
+    tc.max_episode_hops = size_t(std::round(3.0 / hop_s));
+    ch->tracker.configure(tc);
+    ch->tracker.prepare();
+    ch->history.configure(size_t(kHistoryS * s.analysis_rate_hz));
+    ch->history.prepare();
+    ch->pending.reserve(hop_samples_);
+    ch->filtered.assign(hop_samples_, 0.0f);
+    ch->candidates.reserve(tc.max_transients + 8);
+    channels_.push_back(std::move(ch));
+  }
+  FeatureExtractor::Config fc;
+  fc.sample_rate_hz = s.analysis_rate_hz;
+  features_.configure(fc);
+  features_.prepare();
+  resampled_.assign(channels_[0]->resampler.max_output(kChunkFrames) + 4096, 0.0f);
+  events_.reserve(1024);
+}
+
+Engine::~Engine() = default;
+
+void Engine::set_classifier(const EventClassifier* classifier) { classifier_ = classifier; }
+
+void Engine::set_detection_observer(std::function<void(const DetectionFrame&)> observer) {
+  observer_ = std::move(observer);
+}
+
+void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const size_t take = std::min(hop_samples_ - ch.pending.size(), n - i);
+    ch.pending.insert(ch.pending.end(), x + i, x + i + take);
+    i += take;
+    if (ch.pending.size() < hop_samples_) break;
+    const dsp::HopValues v = ch.activity.process(ch.pending.data(), ch.filtered.data(), ch.tracker.active());
+    ch.history.push(ch.filtered.data(), hop_samples_);
+    const bool onset = ch.picker.process(v.odf_db, v.level_dbfs);
+    ch.tracker.process(ch.hop_index, v, onset, ch.history, ch.candidates);
+    if (observer_) {
+      DetectionFrame d;
+      d.channel = index;
+      d.time_s = double(ch.hop_index * int64_t(hop_samples_)) / settings_.analysis_rate_hz;
+      d.values = v;
+      d.threshold_db = ch.picker.last_threshold_db();
+      d.onset = onset;
+      observer_(d);
+    }
+    ++ch.hop_index;
+    ch.pending.clear();
+    if (!ch.candidates.empty()) finish_candidates(ch, index);
+  }
+}
+
+void Engine::finish_candidates(Channel& ch, int index) {
+  const double to_source = source_rate_hz_ / settings_.analysis_rate_hz;
+  for (const dsp::Candidate& c : ch.candidates) {
+    Event e;
+    e.channel = index;
+    // Never past what the stream held (a final partial hop is zero-padded).
+    const int64_t end = ch.analysis_samples;
+    const int64_t onset = std::min(c.onset_sample, end), offset = std::min(c.offset_sample, end);
+    e.onset_sample = std::llround(double(onset) * to_source);
+    e.peak_sample = std::llround(double(std::min(c.peak_sample, end)) * to_source);
+    e.offset_sample = std::llround(double(offset) * to_source);
+    e.onset_s = double(e.onset_sample) / source_rate_hz_;
+    e.peak_s = double(e.peak_sample) / source_rate_hz_;
+    e.offset_s = double(e.offset_sample) / source_rate_hz_;
+    e.impulse_count = c.impulse_count;
+    e.is_train = c.is_train;
+    features_.compute(c, ch.history, e.features, &e.peak_dbfs, &e.rms_dbfs);
+    if (classifier_) classifier_->classify(e);
+    events_.push_back(std::move(e));
+  }
+  ch.candidates.clear();
+}
+
+void Engine::process(const float* const* channels, size_t frames) {
+  for (size_t start = 0; start < frames; start += kChunkFrames) {
+    const size_t n = std::min(kChunkFrames, frames - start);
+    for (size_t c = 0; c < channels_.size(); ++c) {
+      Channel& ch = *channels_[c];
+      const size_t got = ch.resampler.process(channels[c] + start, n, resampled_.data(), resampled_.size());
+      ch.analysis_samples += int64_t(got);
+      run_hops(ch, int(c), resampled_.data(), got);
+    }
+  }
+  frames_in_ += int64_t(frames);
+}
+
+void Engine::flush() {
+  for (size_t c = 0; c < channels_.size(); ++c) {
+    Channel& ch = *channels_[c];
+    const size_t got = ch.resampler.flush(resampled_.data(), resampled_.size());
+    // soxr may hand out slightly more than the exact length; keep the exact count.
+    const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
+    const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(got)));
+    ch.analysis_samples += int64_t(keep);
+    run_hops(ch, int(c), resampled_.data(), keep);
+    if (!ch.pending.empty()) {  // pad the last partial hop with silence
+      std::vector<float> pad(hop_samples_ - ch.pending.size(), 0.0f);
+      run_hops(ch, int(c), pad.data(), pad.size());
+    }
+    ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
+    finish_candidates(ch, int(c));
+  }
+}
+
+std::vector<Event> Engine::take_events() {
+  std::vector<Event> out;
+  out.reserve(1024);
+  out.swap(events_);
+  return out;
+}
+
+void Engine::reset() {
+  for (auto& ch : channels_) {
+    ch->resampler.reset();
+    ch->activity.reset();
+    ch->picker.reset();
+    ch->tracker.reset();
+    ch->history.reset();
+    ch->pending.clear();
+    ch->candidates.clear();
+    ch->hop_index = 0;
+    ch->analysis_samples = 0;
+  }
+  events_.clear();
+  frames_in_ = 0;
+}
+
+std::vector<Event> analyze_file(const std::string& path, const DetectorSettings& settings,
+                                const EventClassifier* classifier, size_t block_frames,
+                                std::function<void(const DetectionFrame&)> observer) {
+  AudioFileReader reader(path);
+  const int nch = reader.info().channels;
+  Engine engine(settings, reader.info().sample_rate_hz, nch);
+  engine.set_classifier(classifier);
+  if (observer) engine.set_detection_observer(std::move(observer));
+  std::vector<std::vector<float>> block(static_cast<size_t>(nch), std::vector<float>(block_frames));
+  std::vector<float*> ptrs(static_cast<size_t>(nch));
+  for (int c = 0; c < nch; ++c) ptrs[size_t(c)] = block[size_t(c)].data();
+  std::vector<Event> events;
+  for (;;) {
+    const size_t n = reader.read(ptrs.data(), block_frames);
+    if (n == 0) break;
+    engine.process(ptrs.data(), n);
+    auto e = engine.take_events();
+    events.insert(events.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
+  }
+  engine.flush();
+  auto e = engine.take_events();
+  events.insert(events.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
+  if (reader.nonfinite_samples() > 0) {
+    throw InputError(path + ": " + std::to_string(reader.nonfinite_samples()) +
+                     " non-finite samples (NaN or infinity), the first at " +
+                     std::to_string(double(reader.first_nonfinite_frame()) / reader.info().sample_rate_hz) +
+                     " s; the file is damaged");
+  }
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    return a.onset_sample != b.onset_sample ? a.onset_sample < b.onset_sample : a.channel < b.channel;
+  });
+  return events;
+}
+
+}  // namespace popscope

@@ -1,0 +1,99 @@
+#pragma once
+// The one processing path for files and live input. Feed blocks of any size
+// at the source rate; events come out with the same sample times whatever the
+// block size. Per channel: resample to the analysis rate -> 4-band activity and
+// onset detection function -> adaptive peak picker -> event tracker ->
+// features of each candidate -> (optional) classifier.
+//
+// process() does not allocate once the engine is constructed, as long as the
+// caller drains events() regularly (the event list reserves room up front).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dsp/band_activity.h"
+#include "dsp/event_tracker.h"
+#include "dsp/resampler.h"
+#include "dsp/sample_history.h"
+#include "src/engine/event.h"
+#include "src/engine/features.h"
+
+namespace popscope {
+
+class EventClassifier;
+
+struct DetectorSettings {
+  // 16 kHz keeps every cited joint-sound frequency (pops 86-1,830 Hz through
+  // skin, Reggars 1996; a knuckle's first peak near 2 kHz; knee sounds' main
+  // energy) while analysing a third of a 48 kHz stream.
+  double analysis_rate_hz = 16000.0;
+  double hop_s = 0.001;            // 1 ms: pops last 3-11 ms (Dunning 2013)
+  double silence_dbfs = -75.0;     // --silence-db: onsets quieter than this are ignored
+  double min_interval_s = 0.008;   // --min-interval-ms: pops can be 10 ms apart
+  double threshold_db = 9.0;       // --threshold: minimum summed band rise for an onset
+  double band_low_hz = 0.0;        // --band LOW:HIGH (0:0 = all bands)
+  double band_high_hz = 0.0;
+  double on_db = 6.0;              // activity that opens an episode
+  double off_db = 2.0;             // activity below which a sound has decayed
+};
+
+// One hop of the detection function, for --dump-detection.
+struct DetectionFrame {
+  int channel = 0;
+  double time_s = 0;
+  dsp::HopValues values;
+  float threshold_db = 0;
+  bool onset = false;
+};
+
+class Engine {
+ public:
+  Engine(const DetectorSettings& settings, double source_rate_hz, int channels);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Optional classifier (not owned); when set, events carry class and confidence.
+  void set_classifier(const EventClassifier* classifier);
+  // Optional per-hop observer for plotting the detection function.
+  void set_detection_observer(std::function<void(const DetectionFrame&)> observer);
+
+  // channels[c][0..frames) for each channel c.
+  void process(const float* const* channels, size_t frames);
+  // Ends the stream: drains the resampler and closes open events.
+  void flush();
+  // Events completed so far, in completion order; take them with take_events().
+  std::vector<Event> take_events();
+  void reset();
+
+  double source_rate_hz() const { return source_rate_hz_; }
+  int channels() const { return int(channels_.size()); }
+  const DetectorSettings& settings() const { return settings_; }
+  int64_t frames_processed() const { return frames_in_; }
+
+ private:
+  struct Channel;
+  void run_hops(Channel& ch, int index, const float* x, size_t n);
+  void finish_candidates(Channel& ch, int index);
+
+  DetectorSettings settings_;
+  double source_rate_hz_;
+  size_t hop_samples_;
+  std::vector<std::unique_ptr<Channel>> channels_;
+  FeatureExtractor features_;
+  const EventClassifier* classifier_ = nullptr;
+  std::function<void(const DetectionFrame&)> observer_;
+  std::vector<Event> events_;
+  int64_t frames_in_ = 0;
+  std::vector<float> resampled_;
+};
+
+// Runs a whole file through an engine and returns its events sorted by onset
+// then channel (convenience for analyze, eval and tests).
+std::vector<Event> analyze_file(const std::string& path, const DetectorSettings& settings,
+                                const EventClassifier* classifier = nullptr, size_t block_frames = 4096,
+                                std::function<void(const DetectionFrame&)> observer = nullptr);
+
+}  // namespace popscope

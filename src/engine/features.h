@@ -1,0 +1,50 @@
+#pragma once
+// The per-event feature schema: computed once per candidate, in physical
+// units, by the same code for training and inference. A model file records
+// kFeatureSchemaVersion and the names below; a mismatch is refused at load.
+//
+// Levels in absolute dBFS are not features (they depend on gain and sensor);
+// levels relative to the background and to the event's own peak are.
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "dsp/event_tracker.h"
+#include "dsp/sample_history.h"
+#include "dsp/spectrum.h"
+
+namespace popscope {
+
+constexpr int kFeatureSchemaVersion = 1;
+constexpr size_t kMfccCount = 13;
+constexpr size_t kFeatureCount = 31 + kMfccCount;
+using FeatureVector = std::array<float, kFeatureCount>;
+
+// Feature names in vector order (units in the names).
+const std::array<const char*, kFeatureCount>& feature_names();
+// One-line description of each feature, for the README's schema table.
+const std::array<const char*, kFeatureCount>& feature_descriptions();
+
+class FeatureExtractor {
+ public:
+  struct Config {
+    double sample_rate_hz = 16000.0;
+    size_t fft_size = 1024;      // up to 64 ms at 16 kHz: several periods of a 45 Hz snap
+    double max_spectral_s = 0.5; // long events: spectra over their first 0.5 s
+  };
+  void configure(const Config& config) { config_ = config; }
+  void prepare();
+  // Computes the features of a candidate from the channel's sample history.
+  // Also returns the event's peak and RMS level (dBFS) through the pointers.
+  void compute(const dsp::Candidate& c, const dsp::SampleHistory& history, FeatureVector& out,
+               double* peak_dbfs, double* rms_dbfs) noexcept;
+
+ private:
+  Config config_{};
+  dsp::PowerSpectrum spectrum_;
+  dsp::PowerSpectrum short_spectrum_;
+  dsp::MelFilterbank mel_;
+  std::vector<float> frame_, power_, short_power_, prev_short_power_, mel_db_, mfcc_, envelope_;
+};
+
+}  // namespace popscope
