@@ -54,7 +54,6 @@ std::string format_labels(const std::vector<LabelEvent>& events, LabelFormat for
 // Reads a label file, detecting its format. Throws InputError naming file and line.
 std::vector<LabelEvent> read_labels(const std::string& path);
 std::vector<LabelEvent> read_labels(const std::string& path, LabelFormat format);
-// Writes atomically (temporary file + rename). Throws OutputError.
-void write_labels(const std::string& path, const std::vector<LabelEvent>& events, LabelFormat format);
+// Writing: format_labels() then src/io/atomic_file.h's write_file_atomically().
 
 }  // namespace popscope::labels

@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
 
   cli::CommandList commands;
   cli::add_info_command(app, commands);
+  cli::add_analyze_command(app, commands);
+  cli::add_listen_command(app, commands);
+  cli::add_devices_command(app, commands);
 
   try {
     app.parse(argc, argv);

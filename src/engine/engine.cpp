@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "src/engine/event_classifier.h"
+#include "src/engine/postprocess.h"
 #include "src/errors.h"
 #include "src/io/audio_file_reader.h"
 
@@ -23,6 +24,7 @@ struct Engine::Channel {
   std::vector<float> pending;   // analysis-rate samples not yet a whole hop
   std::vector<float> filtered;  // one hop after the DC blocker
   std::vector<dsp::Candidate> candidates;
+  EventMerger merger;
   int64_t hop_index = 0;
   int64_t analysis_samples = 0;
 };
@@ -54,7 +56,7 @@ Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
     tc.hop_samples = hop_samples_;
     tc.on_db = float(s.on_db);
     tc.off_db = float(s.off_db);
-    tc.hold_hops = size_t(std::round(0.030 / hop_s));
+    tc.hold_hops = size_t(std::round(0.012 / hop_s));
     tc.max_episode_hops = size_t(std::round(3.0 / hop_s));
     ch->tracker.configure(tc);
     ch->tracker.prepare();
@@ -104,6 +106,9 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
     ++ch.hop_index;
     ch.pending.clear();
     if (!ch.candidates.empty()) finish_candidates(ch, index);
+    if (classifier_) {
+      ch.merger.advance(double(ch.hop_index * int64_t(hop_samples_)) / settings_.analysis_rate_hz, events_);
+    }
   }
 }
 
@@ -124,8 +129,11 @@ void Engine::finish_candidates(Channel& ch, int index) {
     e.impulse_count = c.impulse_count;
     e.is_train = c.is_train;
     features_.compute(c, ch.history, e.features, &e.peak_dbfs, &e.rms_dbfs);
-    if (classifier_) classifier_->classify(e);
-    events_.push_back(std::move(e));
+    if (!classifier_) {
+      events_.push_back(std::move(e));
+    } else if (classifier_->classify(e)) {
+      ch.merger.push(std::move(e), events_);
+    }
   }
   ch.candidates.clear();
 }
@@ -158,6 +166,7 @@ void Engine::flush() {
     }
     ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
     finish_candidates(ch, int(c));
+    ch.merger.flush(events_);
   }
 }
 
@@ -177,6 +186,7 @@ void Engine::reset() {
     ch->history.reset();
     ch->pending.clear();
     ch->candidates.clear();
+    ch->merger.reset();
     ch->hop_index = 0;
     ch->analysis_samples = 0;
   }

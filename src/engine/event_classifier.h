@@ -1,7 +1,9 @@
 #pragma once
 // Interface between the engine and a trained model: fills class_name and
-// confidence of an event from its features. Implementations must not
-// allocate in classify() (it runs on the analysis thread of live capture).
+// confidence of an event from its features, and says whether the candidate
+// is a sound at all (false: background the detector picked up; dropped).
+// Implementations must not allocate in classify() (it runs on the analysis
+// thread of live capture).
 #include "src/engine/event.h"
 
 namespace popscope {
@@ -9,7 +11,7 @@ namespace popscope {
 class EventClassifier {
  public:
   virtual ~EventClassifier() = default;
-  virtual void classify(Event& event) const = 0;
+  virtual bool classify(Event& event) const = 0;
 };
 
 }  // namespace popscope

@@ -1,0 +1,306 @@
+// popscope analyze FILE|DIR...: finds every joint sound in recordings.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "popscope_version.h"
+#include "src/cli/commands.h"
+#include "src/cli/exit_codes.h"
+#include "src/cli/input_files.h"
+#include "src/engine/detector_params.h"
+#include "src/engine/engine.h"
+#include "src/errors.h"
+#include "src/io/atomic_file.h"
+#include "src/io/event_writer.h"
+
+namespace popscope::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct AnalyzeOptions {
+  std::vector<std::string> inputs;
+  std::string format = "table";
+  std::string output_dir;
+  std::string dump_dir;
+  std::string band;
+  bool recursive = false;
+  bool no_progress = false;
+  int jobs = 0;
+  size_t block_frames = 4096;
+  DetectorSettings settings;
+  std::vector<double> flag_values;  // one per detector_params() row
+  std::string command_line;
+};
+
+struct FileResult {
+  bool done = false;
+  std::vector<Event> events;
+  std::string error;
+  double duration_s = 0;
+};
+
+std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
+  std::ostringstream out;
+  out << "time_s,channel,activity_db,odf_db,threshold_db,onset,level_dbfs,background_dbfs";
+  for (size_t b = 0; b < dsp::kActivityBands; ++b) out << ",band" << b << "_db,floor" << b << "_db";
+  out << "\n";
+  char buf[64];
+  for (const auto& f : frames) {
+    std::snprintf(buf, sizeof buf, "%.4f,%d", f.time_s, f.channel + 1);
+    out << buf;
+    for (float v : {f.values.activity_db, f.values.odf_db, f.threshold_db}) {
+      std::snprintf(buf, sizeof buf, ",%.2f", double(v));
+      out << buf;
+    }
+    out << ',' << (f.onset ? 1 : 0);
+    for (float v : {f.values.level_dbfs, f.values.background_dbfs}) {
+      std::snprintf(buf, sizeof buf, ",%.2f", double(v));
+      out << buf;
+    }
+    for (size_t b = 0; b < dsp::kActivityBands; ++b) {
+      std::snprintf(buf, sizeof buf, ",%.2f,%.2f", double(f.values.band_db[b]), double(f.values.floor_db[b]));
+      out << buf;
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
+  FileResult r;
+  try {
+    std::vector<DetectionFrame> frames;
+    std::function<void(const DetectionFrame&)> observer;
+    if (!opt.dump_dir.empty()) observer = [&frames](const DetectionFrame& f) { frames.push_back(f); };
+    r.events = analyze_file(path, opt.settings, nullptr, opt.block_frames, observer);
+    if (!frames.empty() || !opt.dump_dir.empty()) {
+      write_file_atomically((fs::path(opt.dump_dir) / (path_stem(path) + ".detection.csv")).string(),
+                            dump_detection_csv(frames));
+    }
+    r.duration_s = 0;
+  } catch (const InputError& e) {
+    r.error = e.what();
+  } catch (const OutputError& e) {
+    r.error = e.what();
+  }
+  r.done = true;
+  return r;
+}
+
+nlohmann::json run_parameters(const AnalyzeOptions& opt, const std::vector<std::string>& files,
+                              const std::vector<FileResult>& results) {
+  nlohmann::ordered_json j;
+  j["program"] = "popscope " POPSCOPE_VERSION;
+  j["command"] = opt.command_line;
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  j["created"] = stamp;
+  j["format"] = opt.format;
+  nlohmann::ordered_json d;
+  d["analysis_rate_hz"] = opt.settings.analysis_rate_hz;
+  d["hop_s"] = opt.settings.hop_s;
+  for (const auto& p : detector_params()) d[p.key] = opt.settings.*(p.member);
+  d["band_low_hz"] = opt.settings.band_low_hz;
+  d["band_high_hz"] = opt.settings.band_high_hz;
+  d["feature_schema_version"] = kFeatureSchemaVersion;
+  j["detector"] = d;
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < files.size(); ++i) {
+    nlohmann::ordered_json f;
+    f["file"] = files[i];
+    if (results[i].error.empty()) f["events"] = results[i].events.size();
+    else f["error"] = results[i].error;
+    inputs.push_back(f);
+  }
+  j["inputs"] = inputs;
+  return nlohmann::json(j);
+}
+
+class Progress {
+ public:
+  Progress(size_t total, bool enabled) : total_(total), enabled_(enabled) {}
+  void update(size_t done) {
+    if (!enabled_) return;
+    const int width = 30;
+    const int filled = total_ ? int(double(done) / double(total_) * width) : width;
+    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu files", filled, "##############################", width - filled,
+                 "", done, total_);
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (enabled_) std::fprintf(stderr, "\r%*s\r", 60, "");
+  }
+
+ private:
+  size_t total_;
+  bool enabled_;
+};
+
+int run_analyze(AnalyzeOptions& opt) {
+  for (size_t i = 0; i < detector_params().size(); ++i) {
+    const auto& p = detector_params()[i];
+    if (!std::isnan(opt.flag_values[i])) opt.settings.*(p.member) = opt.flag_values[i] * p.scale;
+  }
+  if (!opt.band.empty()) parse_band(opt.band, opt.settings);
+  validate_detector_settings(opt.settings);
+  // The command that reproduces this run, every detector value spelled out.
+  opt.command_line = "popscope analyze";
+  for (const auto& in : opt.inputs) opt.command_line += " '" + in + "'";
+  opt.command_line += " --format " + opt.format;
+  if (!opt.output_dir.empty()) opt.command_line += " --output-dir '" + opt.output_dir + "'";
+  for (const auto& p : detector_params()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %s %g", p.flag, opt.settings.*(p.member) / p.scale);
+    opt.command_line += buf;
+  }
+  if (!opt.band.empty()) opt.command_line += " --band " + opt.band;
+  const EventFormat format = parse_event_format(opt.format);
+
+  const InputList inputs = expand_inputs(opt.inputs, opt.recursive);
+  for (const auto& e : inputs.errors) std::cerr << "popscope: " << e << "\n";
+  const auto& files = inputs.files;
+  if (format == EventFormat::kAudacity && files.size() > 1 && opt.output_dir.empty()) {
+    throw UsageError("Audacity labels have no file column: give --output-dir DIR to write one label file per input");
+  }
+  for (const std::string* dir : {&opt.output_dir, &opt.dump_dir}) {
+    if (dir->empty()) continue;
+    std::error_code ec;
+    fs::create_directories(*dir, ec);
+    if (ec || !fs::is_directory(*dir)) throw OutputError(*dir + ": cannot create the folder (" + ec.message() + ")");
+    if (::access(dir->c_str(), W_OK) != 0) throw OutputError(*dir + ": folder is not writable");
+  }
+  if (!opt.output_dir.empty() || !opt.dump_dir.empty()) {
+    std::set<std::string> stems;
+    for (const auto& f : files)
+      if (!stems.insert(path_stem(f)).second)
+        throw UsageError("two inputs are named '" + path_stem(f) +
+                         "'; their outputs would overwrite each other in one folder: analyse them separately");
+  }
+
+  const size_t n = files.size();
+  std::vector<FileResult> results(n);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<size_t> next{0};
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const size_t jobs = std::min<size_t>(n ? n : 1, opt.jobs > 0 ? size_t(opt.jobs) : hw);
+  std::vector<std::thread> workers;
+  for (size_t w = 0; w < jobs; ++w) {
+    workers.emplace_back([&] {
+      for (size_t i; (i = next.fetch_add(1)) < n;) {
+        FileResult r = analyze_one(files[i], opt);
+        std::lock_guard<std::mutex> lock(mu);
+        results[i] = std::move(r);
+        cv.notify_all();
+      }
+    });
+  }
+
+  Progress progress(n, !opt.no_progress && ::isatty(2) && n > 1);
+  int status = inputs.errors.empty() ? exit_code::kOk : exit_code::kInput;
+  size_t total_events = 0;
+  bool header_done = false;
+  std::string output_error;
+  for (size_t i = 0; i < n; ++i) {
+    FileResult r;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return results[i].done; });
+      r = std::move(results[i]);
+      results[i].error = r.error;
+      results[i].events = r.events;  // kept for the run parameters
+    }
+    progress.update(i + 1);
+    if (!r.error.empty()) {
+      progress.finish();
+      std::fflush(stdout);
+      std::cerr << "popscope: " << r.error << "\n";
+      status = exit_code::kInput;
+      continue;
+    }
+    total_events += r.events.size();
+    if (!opt.output_dir.empty()) {
+      const std::string out = (fs::path(opt.output_dir) / (path_stem(files[i]) + event_format_extension(format))).string();
+      try {
+        write_file_atomically(out, format_events(files[i], r.events, format, true));
+      } catch (const OutputError& e) {
+        output_error = e.what();
+        break;
+      }
+    } else {
+      const bool header = format == EventFormat::kTable || (format == EventFormat::kCsv && !header_done);
+      std::string text = format_events(files[i], r.events, format, header);
+      if (format == EventFormat::kRaven && header_done) text = text.substr(text.find('\n') + 1);
+      if (format == EventFormat::kTable && i > 0) std::fputs("\n", stdout);
+      std::fputs(text.c_str(), stdout);
+      header_done = true;
+    }
+  }
+  for (auto& w : workers) w.join();
+  progress.finish();
+  std::fflush(stdout);
+  if (!output_error.empty()) throw OutputError(output_error);
+  if (!opt.output_dir.empty()) {
+    write_file_atomically((fs::path(opt.output_dir) / "popscope-run.json").string(),
+                          run_parameters(opt, files, results).dump(2) + "\n");
+    std::fprintf(stderr, "popscope: %zu events in %zu files written to %s\n", total_events, n,
+                 opt.output_dir.c_str());
+  }
+  return status;
+}
+
+}  // namespace
+
+void add_analyze_command(CLI::App& app, CommandList& commands) {
+  auto opt = std::make_shared<AnalyzeOptions>();
+  CLI::App* sub = app.add_subcommand("analyze", "Find every joint sound in recordings (files or folders)");
+  sub->add_option("inputs", opt->inputs, "Audio files or folders of them")->required();
+  sub->add_option("--format", opt->format, "Output format: table, jsonl, csv, audacity or raven")
+      ->check(CLI::IsMember({"table", "jsonl", "csv", "audacity", "raven"}))
+      ->capture_default_str();
+  sub->add_option("--output-dir", opt->output_dir,
+                  "Write one output file per input (named after its stem) plus popscope-run.json here");
+  sub->add_flag("--recursive,-r", opt->recursive, "Search folders recursively");
+  opt->flag_values.assign(detector_params().size(), std::nan(""));
+  for (size_t i = 0; i < detector_params().size(); ++i) {
+    const auto& p = detector_params()[i];
+    const double def = DetectorSettings{}.*(p.member) / p.scale;
+    char help[256];
+    std::snprintf(help, sizeof help, "%s (%s; default %g, range %g to %g)", p.help, p.unit, def, p.min_value,
+                  p.max_value);
+    sub->add_option(p.flag, opt->flag_values[i], help);
+  }
+  sub->add_option("--band", opt->band, "Detect only in this frequency band, LOW:HIGH in Hz (e.g. 100:2000)");
+  sub->add_option("--dump-detection", opt->dump_dir,
+                  "Write the detection function of each input as CSV (STEM.detection.csv) into this folder");
+  sub->add_option("--jobs,-j", opt->jobs, "Files analysed in parallel (default: all cores)")
+      ->check(CLI::Range(1, 256));
+  sub->add_option("--block", opt->block_frames, "Frames read per block (results do not depend on it)")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  sub->add_flag("--no-progress", opt->no_progress, "No progress bar on a terminal");
+  sub->footer(
+      "Examples:\n"
+      "  popscope analyze datasets/samples/clinic_contact.wav\n"
+      "  popscope analyze recordings/ --format audacity --output-dir labels/\n"
+      "  popscope analyze knee.flac --format jsonl --band 50:2000 --threshold 12\n"
+      "Exit code 3 when an input could not be read (the others are still analysed).");
+  commands.push_back({sub, [opt] { return run_analyze(*opt); }});
+}
+
+}  // namespace popscope::cli

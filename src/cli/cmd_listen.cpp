@@ -1,0 +1,326 @@
+// popscope listen: live capture, detection and recording.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "src/cli/commands.h"
+#include "src/cli/exit_codes.h"
+#include "src/engine/detector_params.h"
+#include "src/engine/engine.h"
+#include "src/engine/postprocess.h"
+#include "src/engine/sides.h"
+#include "src/errors.h"
+#include "src/io/audio_file_writer.h"
+#include "src/io/event_writer.h"
+#include "src/live/capture.h"
+
+namespace popscope::cli {
+namespace {
+
+std::atomic<int> g_stop_signal{0};  // set only by the signal handler
+extern "C" void on_stop_signal(int sig) { g_stop_signal.store(sig); }
+
+struct ListenOptions {
+  std::string device;
+  int channels = 1;
+  double rate_hz = 0;
+  unsigned block_frames = 256;
+  double duration_s = 0;
+  std::string record_path;
+  std::string format = "table";
+  std::string channel_names;
+  bool no_meter = false;
+  std::vector<double> flag_values;
+  DetectorSettings settings;
+};
+
+std::vector<std::string> split_names(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string part; std::getline(ss, part, ',');) out.push_back(part);
+  return out;
+}
+
+std::string clock_time(std::chrono::system_clock::time_point start, double offset_s) {
+  const auto t = start + std::chrono::microseconds(int64_t(offset_s * 1e6));
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[32];
+  const int ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000);
+  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+int run_listen(ListenOptions& opt) {
+  for (size_t i = 0; i < detector_params().size(); ++i) {
+    const auto& p = detector_params()[i];
+    if (!std::isnan(opt.flag_values[i])) opt.settings.*(p.member) = opt.flag_values[i] * p.scale;
+  }
+  validate_detector_settings(opt.settings);
+  const EventFormat format = parse_event_format(opt.format);
+  std::vector<std::string> names =
+      opt.channel_names.empty() ? default_channel_names(opt.channels) : split_names(opt.channel_names);
+  if (int(names.size()) != opt.channels) {
+    throw UsageError("--channel-names has " + std::to_string(names.size()) + " names for " +
+                     std::to_string(opt.channels) + " channels");
+  }
+
+  PortAudioSession pa;
+  InputDevice device;
+  try {
+    device = pa.find_device(opt.device);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "popscope: %s\n", e.what());
+    return exit_code::kNoDevice;
+  }
+  const double rate = opt.rate_hz > 0 ? opt.rate_hz : (device.default_rate_hz > 0 ? device.default_rate_hz : 48000);
+  if (rate < 8000 || rate > 192000) throw UsageError("--rate must be 8000-192000 Hz");
+
+  std::unique_ptr<AudioFileWriter> writer;
+  if (!opt.record_path.empty()) writer = std::make_unique<AudioFileWriter>(opt.record_path, int(rate), opt.channels);
+
+  std::unique_ptr<CaptureStream> capture;
+  try {
+    capture = std::make_unique<CaptureStream>(device, opt.channels, rate, opt.block_frames);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "popscope: %s\n", e.what());
+    return exit_code::kNoDevice;
+  }
+  g_stop_signal.store(0);
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  const auto started = std::chrono::system_clock::now();
+  const bool tty = ::isatty(1) && !opt.no_meter && format == EventFormat::kTable;
+  std::fprintf(stderr, "popscope: listening on '%s' (%d ch, %.0f Hz, %u-frame blocks)%s; Ctrl-C stops\n",
+               device.name.c_str(), opt.channels, rate, opt.block_frames,
+               writer ? (", recording to " + opt.record_path).c_str() : "");
+
+  // Analysis thread: owns the engine. Recorder thread: owns the file.
+  Engine engine(opt.settings, rate, opt.channels);
+  SpscRing to_recorder(size_t(10 * rate) * size_t(opt.channels));
+  std::atomic<bool> analysis_done{false}, recorder_stop{false};
+  std::atomic<uint64_t> recorder_dropped{0};
+  std::atomic<float> level_dbfs{-120.0f};
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Event> fresh;
+  std::string recorder_error;
+  std::atomic<double> stream_time_s{0.0};
+
+  std::thread analysis([&] {
+    const size_t nch = size_t(opt.channels);
+    const size_t max_frames = 4096;
+    std::vector<float> inter(max_frames * nch);
+    std::vector<std::vector<float>> planar(nch, std::vector<float>(max_frames));
+    std::vector<const float*> ptrs(nch);
+    for (size_t c = 0; c < nch; ++c) ptrs[c] = planar[c].data();
+    uint64_t frames = 0;
+    float meter = 0;
+    for (;;) {
+      const size_t got = capture->ring().pop(inter.data(), inter.size()) / nch;
+      if (got == 0) {
+        if (analysis_done.load()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+      for (size_t f = 0; f < got; ++f)
+        for (size_t c = 0; c < nch; ++c) {
+          const float v = inter[f * nch + c];
+          planar[c][f] = v;
+          meter = std::max(meter * 0.99995f, std::fabs(v));
+        }
+      if (writer && !to_recorder.push(inter.data(), got * nch)) recorder_dropped.fetch_add(got);
+      engine.process(ptrs.data(), got);
+      frames += got;
+      level_dbfs.store(20.0f * std::log10(meter + 1e-9f));
+      stream_time_s.store(double(frames) / rate);
+      auto ev = engine.take_events();
+      if (!ev.empty()) {
+        std::lock_guard<std::mutex> lock(mu);
+        for (auto& e : ev) fresh.push_back(std::move(e));
+        cv.notify_one();
+      }
+    }
+    engine.flush();
+    auto ev = engine.take_events();
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& e : ev) fresh.push_back(std::move(e));
+    cv.notify_one();
+  });
+  std::thread recorder([&] {
+    if (!writer) return;
+    std::vector<float> buf(4096 * size_t(opt.channels));
+    auto last_flush = std::chrono::steady_clock::now();
+    try {
+      for (;;) {
+        const size_t got = to_recorder.pop(buf.data(), buf.size());
+        if (got) writer->write_interleaved(buf.data(), got / size_t(opt.channels));
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_flush > std::chrono::milliseconds(500)) {
+          writer->flush();  // a crash leaves a file readable up to here
+          last_flush = now;
+        }
+        if (!got) {
+          if (recorder_stop.load() && to_recorder.available() == 0) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+      }
+      writer->close();
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(mu);
+      recorder_error = e.what();
+    }
+  });
+
+  // Output: events as they happen, a level meter on a terminal.
+  std::vector<Event> all;
+  std::vector<Event> pending;
+  const double hold_s = opt.channels > 1 ? 0.02 : 0.0;  // wait for the other side's copy of a sound
+  auto release = [&](double before_s, bool everything) {
+    std::stable_sort(pending.begin(), pending.end(),
+                     [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
+    std::vector<Event> ready, keep;
+    for (auto& e : pending) (everything || e.onset_s < before_s ? ready : keep).push_back(e);
+    pending.swap(keep);
+    for (Event& e : merge_channels(ready, names)) {
+      if (tty) std::fputs("\r\033[K", stdout);
+      if (format == EventFormat::kJsonl) {
+        auto j = event_to_json(opt.record_path, e, false);
+        j["time"] = clock_time(started, e.onset_s);
+        std::printf("%s\n", j.dump().c_str());
+      } else {
+        std::printf("%s  %8.3f s  %-10s %-8s %6.1f dBFS  %5.1f ms%s\n", clock_time(started, e.onset_s).c_str(),
+                    e.onset_s, event_label(e).c_str(), e.side.c_str(), e.peak_dbfs,
+                    1000 * (e.offset_s - e.onset_s), e.is_train ? "  (train)" : "");
+      }
+      all.push_back(e);
+    }
+    std::fflush(stdout);
+  };
+  int stop_reason = 0;  // 0 running, 1 duration, 2 signal, 3 device lost
+  auto last_meter = std::chrono::steady_clock::now();
+  uint64_t dropped_reported = 0;
+  while (!stop_reason) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return !fresh.empty(); });
+      while (!fresh.empty()) {
+        pending.push_back(std::move(fresh.front()));
+        fresh.pop_front();
+      }
+    }
+    release(stream_time_s.load() - hold_s, false);
+    const uint64_t dropped = capture->counters().frames_dropped.load();
+    if (dropped != dropped_reported) {
+      std::fprintf(stderr, "%spopscope: overrun: %llu frames dropped so far (analysis fell behind)\n",
+                   tty ? "\r\033[K" : "", (unsigned long long)dropped);
+      dropped_reported = dropped;
+    }
+    if (tty && std::chrono::steady_clock::now() - last_meter > std::chrono::milliseconds(100)) {
+      const float db = level_dbfs.load();
+      const int bars = std::clamp(int((db + 80.0f) / 2.0f), 0, 40);
+      std::printf("\r\033[K%7.1f s  [%.*s%*s] %6.1f dBFS", stream_time_s.load(), bars,
+                  "########################################", 40 - bars, "", db);
+      std::fflush(stdout);
+      last_meter = std::chrono::steady_clock::now();
+    }
+    if (g_stop_signal.load()) stop_reason = 2;
+    else if (opt.duration_s > 0 && stream_time_s.load() >= opt.duration_s) stop_reason = 1;
+    else if (!capture->active()) stop_reason = 3;
+  }
+  capture->stop();
+  // Let the analysis drain what the ring still holds.
+  while (capture->ring().available() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  analysis_done.store(true);
+  analysis.join();
+  recorder_stop.store(true);
+  recorder.join();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    while (!fresh.empty()) {
+      pending.push_back(std::move(fresh.front()));
+      fresh.pop_front();
+    }
+  }
+  release(0, true);
+  if (tty) std::fputs("\r\033[K", stdout);
+
+  // Summary.
+  std::stable_sort(all.begin(), all.end(), [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
+  const auto pops_per_thrust = group_thrusts(all);
+  std::map<std::string, int> per_class;
+  for (const auto& e : all) ++per_class[event_label(e)];
+  const auto& c = capture->counters();
+  std::fprintf(stderr, "\nsession summary\n  duration        %.1f s\n  events          %zu", stream_time_s.load(),
+               all.size());
+  for (const auto& [k, v] : per_class) std::fprintf(stderr, "  %s %d", k.c_str(), v);
+  std::fprintf(stderr, "\n  thrusts         %zu", pops_per_thrust.size());
+  if (!pops_per_thrust.empty()) {
+    std::fprintf(stderr, " (pops per thrust:");
+    for (int n : pops_per_thrust) std::fprintf(stderr, " %d", n);
+    std::fprintf(stderr, ")");
+  }
+  std::fprintf(stderr, "\n  overruns        %llu frames dropped, %llu driver overflows, %llu frames not recorded\n",
+               (unsigned long long)c.frames_dropped.load(), (unsigned long long)c.overflow_callbacks.load(),
+               (unsigned long long)recorder_dropped.load());
+  if (writer) std::fprintf(stderr, "  recording       %s (%lld frames)\n", opt.record_path.c_str(),
+                           (long long)writer->frames_written());
+  if (!recorder_error.empty()) throw OutputError(recorder_error);
+  if (stop_reason == 3) {
+    std::fprintf(stderr, "popscope: the input device stopped delivering audio; what was captured is kept\n");
+    return exit_code::kNoDevice;
+  }
+  return exit_code::kOk;
+}
+
+}  // namespace
+
+void add_listen_command(CLI::App& app, CommandList& commands) {
+  auto opt = std::make_shared<ListenOptions>();
+  CLI::App* sub = app.add_subcommand("listen", "Capture live input, report joint sounds as they happen, record");
+  sub->add_option("--device", opt->device, "Input device index or name (default: the system default)");
+  sub->add_option("--channels", opt->channels, "Input channels (2 for one sensor per side)")
+      ->check(CLI::Range(1, 8))
+      ->capture_default_str();
+  sub->add_option("--rate", opt->rate_hz, "Sample rate in Hz (default: the device's)");
+  sub->add_option("--block", opt->block_frames, "Frames per audio callback")
+      ->check(CLI::Range(16, 16384))
+      ->capture_default_str();
+  sub->add_option("--duration", opt->duration_s, "Stop after this many seconds (default: until Ctrl-C)")
+      ->check(CLI::Range(0.0, 1e7));
+  sub->add_option("--record", opt->record_path, "Record the input to this WAV or FLAC file");
+  sub->add_option("--format", opt->format, "Event output: table or jsonl")
+      ->check(CLI::IsMember({"table", "jsonl"}))
+      ->capture_default_str();
+  sub->add_option("--channel-names", opt->channel_names, "Names of the channels, e.g. left,right");
+  sub->add_flag("--no-meter", opt->no_meter, "No live level meter on a terminal");
+  opt->flag_values.assign(detector_params().size(), std::nan(""));
+  for (size_t i = 0; i < detector_params().size(); ++i) {
+    const auto& p = detector_params()[i];
+    sub->add_option(p.flag, opt->flag_values[i], std::string(p.help) + " (" + p.unit + ")");
+  }
+  sub->footer(
+      "Examples:\n"
+      "  popscope listen --record session.flac\n"
+      "  popscope listen --channels 2 --channel-names left,right --format jsonl --duration 600\n"
+      "Ctrl-C or SIGTERM stop cleanly: the recording is finalised and a summary printed.\n"
+      "Exit code 6 when no capture device can be used.");
+  commands.push_back({sub, [opt] { return run_listen(*opt); }});
+}
+
+}  // namespace popscope::cli

@@ -1,0 +1,50 @@
+#pragma once
+// Steps after classification, shared by analyze, listen and eval.
+//
+// EventMerger: one labelled crepitus episode or "other" sound (speech,
+// rustle, typing) can reach the classifier as several candidates when its
+// level dips between parts; consecutive candidates of the same such class on
+// one channel, at most merge_gap_s apart, become one event (DOMAIN.md,
+// "Labelling conventions": a crepitus episode is one event from its first to
+// its last audible impulse). Cavitation pops and snaps are never merged: each
+// pop is its own event even 10 ms from the next.
+//
+// Thrusts: pops within thrust_window_s of the previous pop share a thrust id
+// (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
+// Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
+// (Unsworth 1971; Chandran Suja & Barakat 2018), so a pop on a channel that
+// already popped in an earlier thrust within that period is flagged.
+#include <optional>
+#include <vector>
+
+#include "src/engine/event.h"
+
+namespace popscope {
+
+constexpr double kThrustWindowS = 0.25;
+constexpr double kRefractoryPeriodS = 20.0 * 60.0;
+
+bool is_mergeable_class(const std::string& class_name);
+
+class EventMerger {
+ public:
+  explicit EventMerger(double merge_gap_s = 0.3) : gap_s_(merge_gap_s) {}
+  // Takes a classified event; completed events are appended to out.
+  void push(Event e, std::vector<Event>& out);
+  // Releases a held event once the stream has passed its end by the gap.
+  void advance(double now_s, std::vector<Event>& out);
+  void flush(std::vector<Event>& out);
+  void reset() { held_.reset(); }
+  double gap_s() const { return gap_s_; }
+
+ private:
+  double gap_s_;
+  std::optional<Event> held_;
+};
+
+// Assigns thrust ids (0, 1, ...) to cavitation events of a list sorted by
+// onset, and flags refractory repeats. Returns the number of pops per thrust.
+std::vector<int> group_thrusts(std::vector<Event>& events, double window_s = kThrustWindowS,
+                               double refractory_s = kRefractoryPeriodS);
+
+}  // namespace popscope

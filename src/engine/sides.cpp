@@ -1,0 +1,69 @@
+#include "src/engine/sides.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace popscope {
+
+std::vector<std::string> default_channel_names(int channels) {
+  if (channels == 2) return {"left", "right"};
+  std::vector<std::string> names;
+  for (int c = 0; c < channels; ++c) names.push_back("ch" + std::to_string(c + 1));
+  return names;
+}
+
+std::vector<Event> merge_channels(const std::vector<Event>& events, const std::vector<std::string>& names,
+                                  double window_s) {
+  bool multichannel = false;
+  for (const Event& e : events) multichannel = multichannel || e.channel != events.front().channel;
+  if (!multichannel) return events;
+  std::vector<Event> out;
+  std::vector<bool> used(events.size(), false);
+  auto name_of = [&](int ch) {
+    return size_t(ch) < names.size() ? names[size_t(ch)] : "ch" + std::to_string(ch + 1);
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (used[i]) continue;
+    Event merged = events[i];
+    used[i] = true;
+    const Event* loudest = &events[i];
+    std::vector<const Event*> group{&events[i]};
+    for (size_t j = i + 1; j < events.size() && events[j].onset_s - events[i].onset_s <= window_s; ++j) {
+      if (used[j] || events[j].class_name != events[i].class_name) continue;
+      bool channel_taken = false;
+      for (const Event* g : group) channel_taken = channel_taken || g->channel == events[j].channel;
+      if (channel_taken) continue;
+      used[j] = true;
+      group.push_back(&events[j]);
+      if (events[j].peak_dbfs > loudest->peak_dbfs) loudest = &events[j];
+    }
+    if (group.size() == 1) {
+      merged.side = name_of(merged.channel);
+      out.push_back(merged);
+      continue;
+    }
+    // The earliest arrival names the side when the level agrees (or is
+    // clearly different); otherwise the side is uncertain.
+    const Event* first = group.front();
+    double second_peak = -1e9;
+    for (const Event* g : group)
+      if (g != loudest) second_peak = std::max(second_peak, g->peak_dbfs);
+    const double level_diff = loudest->peak_dbfs - second_peak;
+    if (first == loudest || level_diff >= kSideLevelDb) merged.side = name_of(loudest->channel);
+    else merged.side = "both/uncertain";
+    merged.channel = loudest->channel;
+    merged.peak_dbfs = loudest->peak_dbfs;
+    merged.peak_s = loudest->peak_s;
+    merged.peak_sample = loudest->peak_sample;
+    merged.features = loudest->features;
+    merged.confidence = loudest->confidence;
+    for (const Event* g : group) {
+      merged.offset_s = std::max(merged.offset_s, g->offset_s);
+      merged.offset_sample = std::max(merged.offset_sample, g->offset_sample);
+    }
+    out.push_back(merged);
+  }
+  return out;
+}
+
+}  // namespace popscope

@@ -1,0 +1,26 @@
+#pragma once
+// Multichannel recordings with one sensor per side: a pop reaches both
+// sensors, first and louder on its own side (Cramer 2011 located pops from
+// arrival-time differences between sensors). Events of the same class on
+// different channels within window_s of each other are one sound: the merged
+// event keeps the earliest onset and the loudest peak and gets a side from
+// the arrival order and the level difference.
+#include <string>
+#include <vector>
+
+#include "src/engine/event.h"
+
+namespace popscope {
+
+constexpr double kSideWindowS = 0.004;  // a few ms: sensor spacing / sound speed in tissue, plus onset jitter
+constexpr double kSideLevelDb = 3.0;    // level difference that names a side on its own
+
+// Channel names default to "left","right" for two channels, "ch1".. otherwise.
+std::vector<std::string> default_channel_names(int channels);
+
+// events must be sorted by onset. Single-channel input is returned unchanged
+// (side stays empty).
+std::vector<Event> merge_channels(const std::vector<Event>& events, const std::vector<std::string>& names,
+                                  double window_s = kSideWindowS);
+
+}  // namespace popscope

@@ -1,0 +1,174 @@
+#include "src/io/event_writer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "src/errors.h"
+
+namespace popscope {
+
+EventFormat parse_event_format(const std::string& name) {
+  if (name == "table") return EventFormat::kTable;
+  if (name == "jsonl") return EventFormat::kJsonl;
+  if (name == "csv") return EventFormat::kCsv;
+  if (name == "audacity") return EventFormat::kAudacity;
+  if (name == "raven") return EventFormat::kRaven;
+  throw UsageError("unknown format '" + name + "'; use table, jsonl, csv, audacity or raven");
+}
+
+const char* event_format_name(EventFormat f) {
+  switch (f) {
+    case EventFormat::kTable: return "table";
+    case EventFormat::kJsonl: return "jsonl";
+    case EventFormat::kCsv: return "csv";
+    case EventFormat::kAudacity: return "audacity";
+    case EventFormat::kRaven: return "raven";
+  }
+  return "table";
+}
+
+std::string event_format_extension(EventFormat f) {
+  switch (f) {
+    case EventFormat::kTable: return ".table.txt";
+    case EventFormat::kJsonl: return ".jsonl";
+    case EventFormat::kCsv: return ".csv";
+    case EventFormat::kAudacity: return ".txt";
+    case EventFormat::kRaven: return ".selections.txt";
+  }
+  return ".txt";
+}
+
+std::string event_label(const Event& e) { return e.class_name.empty() ? "event" : e.class_name; }
+
+namespace {
+double feature(const Event& e, const char* name) {
+  const auto& names = feature_names();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (std::string(names[i]) == name) return e.features[i];
+  return 0.0;
+}
+}  // namespace
+
+labels::LabelEvent to_label_event(const std::string& file, const Event& e) {
+  labels::LabelEvent l;
+  l.onset_s = e.onset_s;
+  l.offset_s = e.offset_s;
+  l.label = event_label(e);
+  l.file = file;
+  l.channel = e.channel + 1;
+  const double centroid = feature(e, "centroid_hz"), bw = feature(e, "bandwidth_hz");
+  l.low_hz = std::max(0.0, std::round(centroid - bw));
+  l.high_hz = std::round(std::max(feature(e, "rolloff_hz"), centroid + bw));
+  if (!e.class_name.empty()) l.confidence = e.confidence;
+  return l;
+}
+
+nlohmann::json event_to_json(const std::string& file, const Event& e, bool with_features) {
+  nlohmann::ordered_json j;
+  j["file"] = file;
+  j["channel"] = e.channel + 1;
+  j["onset_s"] = e.onset_s;
+  j["offset_s"] = e.offset_s;
+  j["peak_s"] = e.peak_s;
+  j["peak_dbfs"] = std::round(e.peak_dbfs * 100) / 100;
+  j["rms_dbfs"] = std::round(e.rms_dbfs * 100) / 100;
+  j["impulse_count"] = e.impulse_count;
+  j["train"] = e.is_train;
+  j["class"] = e.class_name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.class_name);
+  j["confidence"] = e.class_name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.confidence);
+  j["thrust"] = e.thrust_id >= 0 ? nlohmann::ordered_json(e.thrust_id) : nlohmann::ordered_json(nullptr);
+  j["refractory_repeat"] = e.refractory_repeat;
+  if (!e.side.empty()) j["side"] = e.side;
+  if (with_features) {
+    nlohmann::ordered_json f;
+    const auto& names = feature_names();
+    for (size_t i = 0; i < names.size(); ++i) f[names[i]] = e.features[i];
+    j["features"] = f;
+  }
+  return nlohmann::json(j);
+}
+
+std::string csv_header() {
+  std::string h = "file,channel,onset_s,offset_s,peak_s,peak_dbfs,rms_dbfs,impulse_count,train,class,confidence,thrust";
+  for (const char* n : feature_names()) h += std::string(",") + n;
+  return h + "\n";
+}
+
+namespace {
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+void table(std::ostringstream& out, const std::string& file, const std::vector<Event>& events, bool header) {
+  char buf[256];
+  if (header) {
+    out << file << ": " << events.size() << " event" << (events.size() == 1 ? "" : "s") << "\n";
+    std::snprintf(buf, sizeof buf, "  %3s %10s %10s %8s %-10s %5s %7s %8s %8s %4s %6s\n", "ch", "onset_s",
+                  "offset_s", "dur_ms", "class", "conf", "peak_db", "dom_hz", "tau_ms", "imp", "thrust");
+    out << buf;
+  }
+  for (const Event& e : events) {
+    std::snprintf(buf, sizeof buf, "  %3d %10.4f %10.4f %8.1f %-10s %5s %7.1f %8.0f %8.1f %4d %6s\n",
+                  e.channel + 1, e.onset_s, e.offset_s, 1000.0 * (e.offset_s - e.onset_s),
+                  (e.class_name.empty() ? "-" : e.class_name.c_str()),
+                  e.class_name.empty() ? "-" : std::to_string(int(std::lround(e.confidence * 100))).append("%").c_str(),
+                  e.peak_dbfs, feature(e, "dominant_hz"), 1000.0 * feature(e, "decay_tau_s"), e.impulse_count,
+                  e.thrust_id >= 0 ? std::to_string(e.thrust_id).c_str() : "-");
+    out << buf;
+  }
+}
+
+}  // namespace
+
+std::string format_events(const std::string& file, const std::vector<Event>& events, EventFormat format,
+                          bool with_header) {
+  std::ostringstream out;
+  switch (format) {
+    case EventFormat::kTable:
+      table(out, file, events, with_header);
+      break;
+    case EventFormat::kJsonl:
+      for (const Event& e : events) out << event_to_json(file, e).dump() << "\n";
+      break;
+    case EventFormat::kCsv: {
+      if (with_header) out << csv_header();
+      char buf[64];
+      for (const Event& e : events) {
+        out << csv_field(file) << ',' << e.channel + 1;
+        for (double v : {e.onset_s, e.offset_s, e.peak_s, e.peak_dbfs, e.rms_dbfs}) {
+          std::snprintf(buf, sizeof buf, ",%.6f", v);
+          out << buf;
+        }
+        out << ',' << e.impulse_count << ',' << (e.is_train ? 1 : 0) << ',' << csv_field(e.class_name) << ',';
+        if (!e.class_name.empty()) {
+          std::snprintf(buf, sizeof buf, "%.4f", e.confidence);
+          out << buf;
+        }
+        out << ',';
+        if (e.thrust_id >= 0) out << e.thrust_id;
+        for (float f : e.features) {
+          std::snprintf(buf, sizeof buf, ",%.6g", double(f));
+          out << buf;
+        }
+        out << "\n";
+      }
+      break;
+    }
+    case EventFormat::kAudacity:
+    case EventFormat::kRaven: {
+      std::vector<labels::LabelEvent> ls;
+      for (const Event& e : events) ls.push_back(to_label_event(file, e));
+      out << labels::format_labels(ls, format == EventFormat::kAudacity ? labels::LabelFormat::kAudacity
+                                                                         : labels::LabelFormat::kRaven);
+      break;
+    }
+  }
+  return out.str();
+}
+
+}  // namespace popscope
