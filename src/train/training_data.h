@@ -30,8 +30,8 @@ struct LabelledRecording {
 
 struct RecordingExamples {
   std::string audio_path;
-  std::vector<FeatureVector> features;
-  std::vector<int> targets;  // index into training_classes()
+  std::vector<Event> candidates;  // the engine's events without a classifier, sorted by onset
+  std::vector<int> targets;       // index into training_classes(), one per candidate
   std::vector<labels::LabelEvent> references;
   double duration_s = 0;
 };
@@ -48,4 +48,11 @@ std::vector<RecordingExamples> collect_examples(const std::vector<LabelledRecord
 // Finds labelled recordings in folders (audio with a label file beside it).
 std::vector<LabelledRecording> find_recordings(const std::vector<std::string>& dirs);
 
+}  // namespace popscope
+
+namespace popscope {
+class EventClassifier;
+// Classifies a recording's raw candidates the way the engine does (drops
+// background, merges crepitus/other parts), for scoring without re-analysis.
+std::vector<Event> classify_candidates(const std::vector<Event>& candidates, const EventClassifier& classifier);
 }  // namespace popscope

@@ -1,0 +1,64 @@
+#include "src/engine/model_classifier.h"
+
+#include <cstring>
+
+#include "popscope_default_model.h"
+#include "src/engine/features.h"
+#include "src/errors.h"
+#include "src/train/training_data.h"
+
+namespace popscope {
+
+ModelClassifier::ModelClassifier(models::Model model, double analysis_rate_hz, const std::string& source)
+    : model_(std::move(model)) {
+  if (model_.feature_schema_version != kFeatureSchemaVersion)
+    throw InputError(source + ": the model was trained on feature schema " +
+                     std::to_string(model_.feature_schema_version) + ", this popscope computes schema " +
+                     std::to_string(kFeatureSchemaVersion) + "; retrain it with 'popscope train'");
+  if (std::fabs(model_.analysis_rate_hz - analysis_rate_hz) > 1e-6)
+    throw InputError(source + ": the model was trained at a " + std::to_string(int(model_.analysis_rate_hz)) +
+                     " Hz analysis rate, the detector runs at " + std::to_string(int(analysis_rate_hz)) + " Hz");
+  const auto& names = feature_names();
+  for (const std::string& want : model_.feature_names) {
+    size_t i = 0;
+    while (i < names.size() && want != names[i]) ++i;
+    if (i == names.size()) throw InputError(source + ": the model uses an unknown feature '" + want + "'");
+    input_index_.push_back(i);
+  }
+  background_ = model_.class_index(kBackgroundClass);
+}
+
+void ModelClassifier::set_min_confidence(const std::string& class_name, float value) {
+  if (model_.class_index(class_name) < 0) {
+    std::string valid;
+    for (const auto& c : model_.classes) valid += (valid.empty() ? "" : ", ") + c;
+    throw UsageError("unknown class '" + class_name + "' for a confidence threshold; the model's classes are " + valid);
+  }
+  model_.min_confidence[class_name] = value;
+}
+
+bool ModelClassifier::classify(Event& e) const {
+  float x[models::kMaxFeatures];
+  float p[models::kMaxClasses];
+  for (size_t i = 0; i < input_index_.size(); ++i) x[i] = e.features[input_index_[i]];
+  model_.predict(x, p);
+  const int c = models::decide(model_, p, background_);
+  if (c == background_) return false;
+  if (p[c] < global_min_) return false;
+  e.class_name = model_.classes[size_t(c)];
+  e.confidence = p[c];
+  return true;
+}
+
+models::Model default_model() {
+  if (std::strlen(kDefaultModelJson) == 0)
+    throw InputError("this popscope was built without a default model; pass --model FILE");
+  return models::model_from_json(nlohmann::json::parse(kDefaultModelJson), "built-in default model");
+}
+
+models::Model load_model_or_default(const std::string& path) {
+  if (path.empty() || path == "default") return default_model();
+  return models::load_model(path);
+}
+
+}  // namespace popscope

@@ -1,0 +1,227 @@
+// The classifier maths on problems whose answer is known: separable blobs,
+// a non-linear (XOR) problem only the MLP can solve, calibration on
+// overlapping classes, determinism, and model-file round trips and errors.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "models/model.h"
+#include "models/trainer.h"
+#include "src/engine/features.h"
+#include "src/engine/model_classifier.h"
+#include "src/errors.h"
+#include "tests/support/test_support.h"
+
+using namespace popscope;
+using namespace popscope::models;
+
+namespace {
+
+const std::vector<std::string> kClasses = {"cavitation", "other", "background"};
+const std::vector<std::string> kNames = {"f0", "f1", "f2"};
+
+// Three Gaussian blobs in 3-D, `spread` standard deviation, in physical-looking scales.
+Examples blobs(int n, double spread, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> g(0.0, spread);
+  const double centres[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  Examples ex;
+  ex.x.resize(n, 3);
+  for (int i = 0; i < n; ++i) {
+    const int c = i % 3;
+    for (int k = 0; k < 3; ++k) ex.x(i, k) = float((centres[c][k] + g(rng)) * (k == 0 ? 1000.0 : 1.0));
+    ex.y.push_back(c);
+  }
+  return ex;
+}
+
+// XOR of the signs of two inputs; third input is noise.
+Examples xor_data(int n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-1, 1);
+  Examples ex;
+  ex.x.resize(n, 3);
+  for (int i = 0; i < n; ++i) {
+    const double a = u(rng), b = u(rng);
+    ex.x(i, 0) = float(a);
+    ex.x(i, 1) = float(b);
+    ex.x(i, 2) = float(u(rng));
+    ex.y.push_back((a > 0) != (b > 0) ? 0 : 1);
+  }
+  return ex;
+}
+
+double accuracy(const Model& m, const Examples& ex) {
+  int ok = 0;
+  std::vector<float> p(size_t(m.class_count()));
+  for (int r = 0; r < ex.rows(); ++r) {
+    float x[3] = {ex.x(r, 0), ex.x(r, 1), ex.x(r, 2)};
+    m.predict(x, p.data());
+    int best = 0;
+    for (int c = 1; c < m.class_count(); ++c)
+      if (p[size_t(c)] > p[size_t(best)]) best = c;
+    ok += best == ex.y[size_t(r)];
+  }
+  return double(ok) / ex.rows();
+}
+
+}  // namespace
+
+TEST_CASE("logistic regression and MLP separate well-separated classes") {
+  const Examples tr = blobs(600, 0.15, 1), va = blobs(300, 0.15, 2), te = blobs(600, 0.15, 3);
+  for (auto type : {ModelType::kLogistic, ModelType::kMlp}) {
+    TrainOptions o;
+    o.type = type;
+    TrainReport rep;
+    const Model m = train_model(tr, va, kNames, kClasses, o, &rep);
+    INFO(model_type_name(type));
+    CHECK(accuracy(m, te) > 0.97);
+    CHECK(rep.best_epoch >= 1);
+    CHECK(rep.best_epoch <= rep.epochs_run);
+  }
+}
+
+TEST_CASE("only the MLP solves a non-linear problem") {
+  const Examples tr = xor_data(1500, 4), va = xor_data(500, 5), te = xor_data(1000, 6);
+  const std::vector<std::string> classes = {"cavitation", "other"};
+  TrainOptions o;
+  o.type = ModelType::kLogistic;
+  const Model lin = train_model(tr, va, kNames, classes, o);
+  o.type = ModelType::kMlp;
+  o.max_epochs = 400;
+  const Model mlp = train_model(tr, va, kNames, classes, o);
+  CHECK(accuracy(lin, te) < 0.7);
+  CHECK(accuracy(mlp, te) > 0.9);
+}
+
+TEST_CASE("temperature calibration makes confidence match accuracy on overlapping classes") {
+  // Heavy overlap: an over-confident network must be cooled down.
+  const Examples tr = blobs(900, 0.6, 7), va = blobs(900, 0.6, 8), te = blobs(3000, 0.6, 9);
+  TrainOptions o;
+  o.type = ModelType::kMlp;
+  o.hidden_units = 64;
+  o.l2 = 0;
+  o.guarded_class = "";
+  const Model m = train_model(tr, va, kNames, kClasses, o);
+  double conf = 0;
+  int ok = 0;
+  std::vector<float> p(3);
+  for (int r = 0; r < te.rows(); ++r) {
+    float x[3] = {te.x(r, 0), te.x(r, 1), te.x(r, 2)};
+    m.predict(x, p.data());
+    int best = int(std::max_element(p.begin(), p.end()) - p.begin());
+    conf += p[size_t(best)];
+    ok += best == te.y[size_t(r)];
+  }
+  const double mean_conf = conf / te.rows(), acc = double(ok) / te.rows();
+  CHECK(acc > 0.5);
+  CHECK(std::fabs(mean_conf - acc) < 0.05);
+}
+
+TEST_CASE("the guarded class gets a threshold that reaches its precision on validation") {
+  const Examples tr = blobs(900, 0.55, 10), va = blobs(900, 0.55, 11);
+  TrainOptions o;
+  o.guarded_class = "cavitation";
+  o.guarded_precision = 0.97f;
+  const Model m = train_model(tr, va, kNames, kClasses, o);
+  REQUIRE(m.min_confidence.count("cavitation") == 1);
+  const float t = m.min_confidence.at("cavitation");
+  CHECK(t > 0.34f);  // overlapping classes: plain arg-max would not reach 97%
+  int tp = 0, predicted = 0;
+  std::vector<float> p(3);
+  for (int r = 0; r < va.rows(); ++r) {
+    float x[3] = {va.x(r, 0), va.x(r, 1), va.x(r, 2)};
+    m.predict(x, p.data());
+    if (decide(m, p.data(), 2) != 0) continue;
+    ++predicted;
+    tp += va.y[size_t(r)] == 0;
+  }
+  REQUIRE(predicted > 0);
+  CHECK(double(tp) / predicted >= 0.97);
+}
+
+TEST_CASE("low confidence falls back to other, or background when that is likelier") {
+  Model m;
+  m.classes = kClasses;
+  m.min_confidence["cavitation"] = 0.8f;
+  const float sure[3] = {0.9f, 0.05f, 0.05f}, unsure_other[3] = {0.6f, 0.3f, 0.1f}, unsure_bg[3] = {0.6f, 0.1f, 0.3f};
+  CHECK(decide(m, sure, 2) == 0);
+  CHECK(decide(m, unsure_other, 2) == 1);
+  CHECK(decide(m, unsure_bg, 2) == 2);
+  CHECK(decide(m, unsure_bg) == 1);
+}
+
+TEST_CASE("training is deterministic for a seed and model files round-trip") {
+  const Examples tr = blobs(300, 0.3, 12), va = blobs(150, 0.3, 13);
+  TrainOptions o;
+  o.seed = 42;
+  const Model a = train_model(tr, va, kNames, kClasses, o);
+  const Model b = train_model(tr, va, kNames, kClasses, o);
+  CHECK(model_to_json(a).dump() == model_to_json(b).dump());
+  o.seed = 43;
+  const Model c = train_model(tr, va, kNames, kClasses, o);
+  CHECK(model_to_json(a).dump() != model_to_json(c).dump());
+
+  test::TempDir tmp;
+  Model saved = a;
+  saved.feature_schema_version = 1;
+  saved.analysis_rate_hz = 16000;
+  save_model(saved, tmp.file("m.json"));
+  const Model back = load_model(tmp.file("m.json"));
+  CHECK(back.classes == saved.classes);
+  CHECK(back.temperature == saved.temperature);
+  std::vector<float> p1(3), p2(3);
+  for (int r = 0; r < va.rows(); ++r) {
+    float x[3] = {va.x(r, 0), va.x(r, 1), va.x(r, 2)};
+    saved.predict(x, p1.data());
+    back.predict(x, p2.data());
+    for (int k = 0; k < 3; ++k) CHECK(p1[size_t(k)] == doctest::Approx(p2[size_t(k)]).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("bad model files are refused with the file and the problem named") {
+  test::TempDir tmp;
+  auto expect = [&](const std::string& text, const std::string& needle) {
+    test::write_text(tmp.file("bad.json"), text);
+    std::string message;
+    try {
+      load_model(tmp.file("bad.json"));
+    } catch (const InputError& e) {
+      message = e.what();
+    }
+    INFO(message);
+    CHECK(message.find(tmp.file("bad.json")) != std::string::npos);
+    CHECK(message.find(needle) != std::string::npos);
+  };
+  expect("not json", "invalid JSON");
+  expect("{\"format\": \"something-else\"}", "not a popscope model file");
+  expect("{\"format\": \"popscope-model\", \"format_version\": 99}", "newer");
+  // A valid model with one weight row removed.
+  const Examples tr = blobs(90, 0.3, 14);
+  Model m = train_model(tr, Examples{}, kNames, kClasses, TrainOptions{});
+  m.feature_schema_version = 1;
+  m.analysis_rate_hz = 16000;
+  nlohmann::json j = model_to_json(m);
+  j["layers"][1]["weights"].erase(0);
+  expect(j.dump(), "wrong shape");
+  std::string message;
+  try {
+    load_model(tmp.file("missing.json"));
+  } catch (const InputError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("missing.json") != std::string::npos);
+}
+
+TEST_CASE("a model for another feature schema or analysis rate is refused") {
+  const Examples tr = blobs(90, 0.3, 15);
+  Model m = train_model(tr, Examples{}, {"duration_s", "centroid_hz", "flatness"}, kClasses, TrainOptions{});
+  m.analysis_rate_hz = 16000;
+  m.feature_schema_version = kFeatureSchemaVersion + 1;
+  CHECK_THROWS_WITH_AS(ModelClassifier(m, 16000, "m.json"), doctest::Contains("feature schema"), InputError);
+  m.feature_schema_version = kFeatureSchemaVersion;
+  CHECK_THROWS_WITH_AS(ModelClassifier(m, 8000, "m.json"), doctest::Contains("analysis rate"), InputError);
+  m.feature_names[1] = "no_such_feature";
+  CHECK_THROWS_WITH_AS(ModelClassifier(m, 16000, "m.json"), doctest::Contains("no_such_feature"), InputError);
+}
