@@ -22,7 +22,11 @@
 #include "src/cli/input_files.h"
 #include "src/engine/detector_params.h"
 #include "src/engine/engine.h"
+#include "src/engine/model_classifier.h"
+#include "src/engine/postprocess.h"
+#include "src/engine/sides.h"
 #include "src/errors.h"
+#include "src/io/audio_file_reader.h"
 #include "src/io/atomic_file.h"
 #include "src/io/event_writer.h"
 
@@ -42,6 +46,11 @@ struct AnalyzeOptions {
   int jobs = 0;
   size_t block_frames = 4096;
   DetectorSettings settings;
+  std::string model = "default";
+  double min_confidence = 0.0;
+  std::vector<std::string> class_thresholds;  // CLASS=P
+  std::string channel_names;
+  std::shared_ptr<const ModelClassifier> classifier;
   std::vector<double> flag_values;  // one per detector_params() row
   std::string command_line;
 };
@@ -80,13 +89,54 @@ std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
   return out.str();
 }
 
+std::vector<std::string> split_names(const std::string& text, int channels) {
+  std::vector<std::string> names;
+  std::stringstream ss(text);
+  for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
+  if (int(names.size()) != channels)
+    throw UsageError("--channel-names gives " + std::to_string(names.size()) + " names for " + std::to_string(channels) +
+                     " channels");
+  return names;
+}
+
+// Builds the classifier once for all files (--model, --min-confidence, --class-threshold).
+void load_classifier(AnalyzeOptions& opt) {
+  if (opt.model == "none") return;
+  models::Model m;
+  try {
+    m = load_model_or_default(opt.model);
+  } catch (const InputError&) {
+    if (opt.model != "default") throw;
+    return;  // built without a default model: events stay unclassified
+  }
+  auto c = std::make_shared<ModelClassifier>(std::move(m), opt.settings.analysis_rate_hz,
+                                             opt.model == "default" ? "built-in default model" : opt.model);
+  c->set_global_min_confidence(float(opt.min_confidence));
+  for (const std::string& t : opt.class_thresholds) {
+    const auto eq = t.find('=');
+    char* end = nullptr;
+    const double v = eq == std::string::npos ? -1 : std::strtod(t.c_str() + eq + 1, &end);
+    if (eq == std::string::npos || !end || *end || !(v >= 0 && v <= 1))
+      throw UsageError("--class-threshold '" + t + "' is not CLASS=P with P from 0 to 1, e.g. cavitation=0.9");
+    c->set_min_confidence(t.substr(0, eq), float(v));
+  }
+  opt.classifier = std::move(c);
+}
+
 FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
   FileResult r;
   try {
     std::vector<DetectionFrame> frames;
     std::function<void(const DetectionFrame&)> observer;
     if (!opt.dump_dir.empty()) observer = [&frames](const DetectionFrame& f) { frames.push_back(f); };
-    r.events = analyze_file(path, opt.settings, nullptr, opt.block_frames, observer);
+    r.events = analyze_file(path, opt.settings, opt.classifier.get(), opt.block_frames, observer);
+    const int channels = AudioFileReader(path).info().channels;
+    if (channels > 1) {
+      std::vector<std::string> names = default_channel_names(channels);
+      if (!opt.channel_names.empty()) names = split_names(opt.channel_names, channels);
+      r.events = merge_channels(r.events, names);
+    }
+    group_thrusts(r.events);
     if (!frames.empty() || !opt.dump_dir.empty()) {
       write_file_atomically((fs::path(opt.dump_dir) / (path_stem(path) + ".detection.csv")).string(),
                             dump_detection_csv(frames));
@@ -95,6 +145,8 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
   } catch (const InputError& e) {
     r.error = e.what();
   } catch (const OutputError& e) {
+    r.error = e.what();
+  } catch (const UsageError& e) {
     r.error = e.what();
   }
   r.done = true;
@@ -119,6 +171,16 @@ nlohmann::json run_parameters(const AnalyzeOptions& opt, const std::vector<std::
   d["band_high_hz"] = opt.settings.band_high_hz;
   d["feature_schema_version"] = kFeatureSchemaVersion;
   j["detector"] = d;
+  if (opt.classifier) {
+    const auto& m = opt.classifier->model();
+    nlohmann::ordered_json mj;
+    mj["source"] = opt.model;
+    mj["type"] = models::model_type_name(m.type);
+    mj["classes"] = m.classes;
+    mj["min_confidence"] = m.min_confidence;
+    mj["provenance"] = m.provenance;
+    j["model"] = mj;
+  }
   nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
   for (size_t i = 0; i < files.size(); ++i) {
     nlohmann::ordered_json f;
@@ -170,6 +232,12 @@ int run_analyze(AnalyzeOptions& opt) {
   }
   if (!opt.band.empty()) opt.command_line += " --band " + opt.band;
   const EventFormat format = parse_event_format(opt.format);
+  if (!(opt.min_confidence >= 0 && opt.min_confidence <= 1))
+    throw UsageError("--min-confidence must be from 0 to 1");
+  load_classifier(opt);
+  opt.command_line += " --model " + opt.model;
+  if (opt.min_confidence > 0) opt.command_line += " --min-confidence " + std::to_string(opt.min_confidence);
+  for (const auto& t : opt.class_thresholds) opt.command_line += " --class-threshold " + t;
 
   const InputList inputs = expand_inputs(opt.inputs, opt.recursive);
   for (const auto& e : inputs.errors) std::cerr << "popscope: " << e << "\n";
@@ -285,6 +353,16 @@ void add_analyze_command(CLI::App& app, CommandList& commands) {
                   p.max_value);
     sub->add_option(p.flag, opt->flag_values[i], help);
   }
+  sub->add_option("--model", opt->model,
+                  "Classifier model file; 'default' is the built-in model, 'none' reports unclassified events")
+      ->capture_default_str();
+  sub->add_option("--min-confidence", opt->min_confidence,
+                  "Report only events whose class confidence is at least this (0 to 1)");
+  sub->add_option("--class-threshold", opt->class_thresholds,
+                  "CLASS=P: report CLASS only at confidence >= P, otherwise the event becomes 'other' "
+                  "(e.g. cavitation=0.9); repeatable");
+  sub->add_option("--channel-names", opt->channel_names,
+                  "Names of the channels of multichannel recordings, comma-separated (default left,right for two)");
   sub->add_option("--band", opt->band, "Detect only in this frequency band, LOW:HIGH in Hz (e.g. 100:2000)");
   sub->add_option("--dump-detection", opt->dump_dir,
                   "Write the detection function of each input as CSV (STEM.detection.csv) into this folder");

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "src/errors.h"
@@ -104,6 +105,35 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
+}  // namespace
+
+std::string event_summary(const std::vector<Event>& events) {
+  std::map<std::string, int> per_class;
+  std::map<int, int> per_thrust;
+  std::map<std::string, int> per_side;
+  for (const Event& e : events) {
+    ++per_class[event_label(e)];
+    if (e.thrust_id >= 0) ++per_thrust[e.thrust_id];
+    if (!e.side.empty() && e.class_name == "cavitation") ++per_side[e.side];
+  }
+  std::string s;
+  for (const auto& [name, n] : per_class) s += (s.empty() ? "" : ", ") + std::to_string(n) + " " + name;
+  if (!per_thrust.empty()) {
+    s += "; " + std::to_string(per_thrust.size()) + " thrust" + (per_thrust.size() == 1 ? "" : "s") + ", pops per thrust:";
+    for (const auto& [id, n] : per_thrust) s += " " + std::to_string(n);
+  }
+  if (!per_side.empty()) {
+    s += "; pops by side:";
+    for (const auto& [side, n] : per_side) s += " " + side + " " + std::to_string(n);
+  }
+  int repeats = 0;
+  for (const Event& e : events) repeats += e.refractory_repeat;
+  if (repeats) s += "; " + std::to_string(repeats) + " repeat pop(s) within the 20-minute refractory period";
+  return s;
+}
+
+namespace {
+
 void table(std::ostringstream& out, const std::string& file, const std::vector<Event>& events, bool header) {
   char buf[256];
   if (header) {
@@ -121,6 +151,7 @@ void table(std::ostringstream& out, const std::string& file, const std::vector<E
                   e.thrust_id >= 0 ? std::to_string(e.thrust_id).c_str() : "-");
     out << buf;
   }
+  if (header && !events.empty()) out << "  " << event_summary(events) << "\n";
 }
 
 }  // namespace

@@ -33,5 +33,8 @@ nlohmann::json event_to_json(const std::string& file, const Event& e, bool with_
 std::string format_events(const std::string& file, const std::vector<Event>& events, EventFormat format,
                           bool with_header);
 std::string csv_header();
+// One line: events per class, thrusts and pops per thrust, pops per side,
+// refractory repeats.
+std::string event_summary(const std::vector<Event>& events);
 
 }  // namespace popscope
