@@ -87,11 +87,11 @@ std::string metric_table(const MetricResult& m, const std::string& title) {
   out += "  " + pad("class", w, false) + pad("Nref", 7, true) + pad("Nsys", 7, true) + pad("TP", 7, true) +
          pad("P", 8, true) + pad("R", 8, true) + pad("F1", 8, true) + pad("ER", 8, true) + "\n";
   out += metric_row("overall", &m.overall, m.overall_scores(), w);
-  const Scores o = m.overall_scores();
-  out += "  " + pad("", w, false) + "  errors: substitutions " + fmt("%.3f", o.substitution_rate) + ", deletions " +
-         fmt("%.3f", o.deletion_rate) + ", insertions " + fmt("%.3f", o.insertion_rate) + "\n";
   for (const auto& [label, counts] : m.class_wise) out += metric_row("  " + label, &counts, scores_of(counts), w);
   out += metric_row("class-wise average", nullptr, m.class_wise_average(), w);
+  const Scores o = m.overall_scores();
+  out += "  overall ER = substitutions " + fmt("%.3f", o.substitution_rate) + " + deletions " +
+         fmt("%.3f", o.deletion_rate) + " + insertions " + fmt("%.3f", o.insertion_rate) + "\n";
   return out;
 }
 
@@ -175,8 +175,8 @@ std::string to_table(const EvalResult& r) {
   for (const auto& ref : rows) {
     out += "  " + pad(ref, w, false);
     for (const auto& est : cols) {
-      if (ref == Confusion::kExtra && est == Confusion::kMissed) out += pad("", cw, true);
-      else out += pad(std::to_string(r.confusion.at(ref, est)), cw, true);
+      if (ref == Confusion::kExtra && est == Confusion::kMissed) continue;
+      out += pad(std::to_string(r.confusion.at(ref, est)), cw, true);
     }
     out += "\n";
   }
