@@ -20,13 +20,12 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/input_files.h"
+#include "src/cli/model_options.h"
 #include "src/engine/detector_params.h"
 #include "src/engine/engine.h"
 #include "src/engine/model_classifier.h"
-#include "src/engine/postprocess.h"
-#include "src/engine/sides.h"
+#include "src/engine/analyze_recording.h"
 #include "src/errors.h"
-#include "src/io/audio_file_reader.h"
 #include "src/io/atomic_file.h"
 #include "src/io/event_writer.h"
 
@@ -46,9 +45,7 @@ struct AnalyzeOptions {
   int jobs = 0;
   size_t block_frames = 4096;
   DetectorSettings settings;
-  std::string model = "default";
-  double min_confidence = 0.0;
-  std::vector<std::string> class_thresholds;  // CLASS=P
+  ModelOptions model;
   std::string channel_names;
   std::shared_ptr<const ModelClassifier> classifier;
   std::vector<double> flag_values;  // one per detector_params() row
@@ -89,38 +86,12 @@ std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
   return out.str();
 }
 
-std::vector<std::string> split_names(const std::string& text, int channels) {
+std::vector<std::string> split_names(const std::string& text) {
   std::vector<std::string> names;
+  if (text.empty()) return names;
   std::stringstream ss(text);
   for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
-  if (int(names.size()) != channels)
-    throw UsageError("--channel-names gives " + std::to_string(names.size()) + " names for " + std::to_string(channels) +
-                     " channels");
   return names;
-}
-
-// Builds the classifier once for all files (--model, --min-confidence, --class-threshold).
-void load_classifier(AnalyzeOptions& opt) {
-  if (opt.model == "none") return;
-  models::Model m;
-  try {
-    m = load_model_or_default(opt.model);
-  } catch (const InputError&) {
-    if (opt.model != "default") throw;
-    return;  // built without a default model: events stay unclassified
-  }
-  auto c = std::make_shared<ModelClassifier>(std::move(m), opt.settings.analysis_rate_hz,
-                                             opt.model == "default" ? "built-in default model" : opt.model);
-  c->set_global_min_confidence(float(opt.min_confidence));
-  for (const std::string& t : opt.class_thresholds) {
-    const auto eq = t.find('=');
-    char* end = nullptr;
-    const double v = eq == std::string::npos ? -1 : std::strtod(t.c_str() + eq + 1, &end);
-    if (eq == std::string::npos || !end || *end || !(v >= 0 && v <= 1))
-      throw UsageError("--class-threshold '" + t + "' is not CLASS=P with P from 0 to 1, e.g. cavitation=0.9");
-    c->set_min_confidence(t.substr(0, eq), float(v));
-  }
-  opt.classifier = std::move(c);
 }
 
 FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
@@ -129,14 +100,9 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
     std::vector<DetectionFrame> frames;
     std::function<void(const DetectionFrame&)> observer;
     if (!opt.dump_dir.empty()) observer = [&frames](const DetectionFrame& f) { frames.push_back(f); };
-    r.events = analyze_file(path, opt.settings, opt.classifier.get(), opt.block_frames, observer);
-    const int channels = AudioFileReader(path).info().channels;
-    if (channels > 1) {
-      std::vector<std::string> names = default_channel_names(channels);
-      if (!opt.channel_names.empty()) names = split_names(opt.channel_names, channels);
-      r.events = merge_channels(r.events, names);
-    }
-    group_thrusts(r.events);
+    r.events = analyze_recording(path, opt.settings, opt.classifier.get(), split_names(opt.channel_names),
+                                 opt.block_frames, observer)
+                   .events;
     if (!frames.empty() || !opt.dump_dir.empty()) {
       write_file_atomically((fs::path(opt.dump_dir) / (path_stem(path) + ".detection.csv")).string(),
                             dump_detection_csv(frames));
@@ -174,7 +140,7 @@ nlohmann::json run_parameters(const AnalyzeOptions& opt, const std::vector<std::
   if (opt.classifier) {
     const auto& m = opt.classifier->model();
     nlohmann::ordered_json mj;
-    mj["source"] = opt.model;
+    mj["source"] = opt.model.model;
     mj["type"] = models::model_type_name(m.type);
     mj["classes"] = m.classes;
     mj["min_confidence"] = m.min_confidence;
@@ -232,12 +198,8 @@ int run_analyze(AnalyzeOptions& opt) {
   }
   if (!opt.band.empty()) opt.command_line += " --band " + opt.band;
   const EventFormat format = parse_event_format(opt.format);
-  if (!(opt.min_confidence >= 0 && opt.min_confidence <= 1))
-    throw UsageError("--min-confidence must be from 0 to 1");
-  load_classifier(opt);
-  opt.command_line += " --model " + opt.model;
-  if (opt.min_confidence > 0) opt.command_line += " --min-confidence " + std::to_string(opt.min_confidence);
-  for (const auto& t : opt.class_thresholds) opt.command_line += " --class-threshold " + t;
+  opt.classifier = opt.model.load(opt.settings.analysis_rate_hz);
+  opt.command_line += opt.model.command_text();
 
   const InputList inputs = expand_inputs(opt.inputs, opt.recursive);
   for (const auto& e : inputs.errors) std::cerr << "popscope: " << e << "\n";
@@ -353,14 +315,7 @@ void add_analyze_command(CLI::App& app, CommandList& commands) {
                   p.max_value);
     sub->add_option(p.flag, opt->flag_values[i], help);
   }
-  sub->add_option("--model", opt->model,
-                  "Classifier model file; 'default' is the built-in model, 'none' reports unclassified events")
-      ->capture_default_str();
-  sub->add_option("--min-confidence", opt->min_confidence,
-                  "Report only events whose class confidence is at least this (0 to 1)");
-  sub->add_option("--class-threshold", opt->class_thresholds,
-                  "CLASS=P: report CLASS only at confidence >= P, otherwise the event becomes 'other' "
-                  "(e.g. cavitation=0.9); repeatable");
+  opt->model.add_to(sub);
   sub->add_option("--channel-names", opt->channel_names,
                   "Names of the channels of multichannel recordings, comma-separated (default left,right for two)");
   sub->add_option("--band", opt->band, "Detect only in this frequency band, LOW:HIGH in Hz (e.g. 100:2000)");

@@ -1,6 +1,11 @@
 // popscope eval --ref LABELS --est LABELS: scores estimated events against
 // reference labels with sed_eval-compatible metrics (src/eval/metrics.h).
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +15,10 @@
 #include "datasets/labels.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/model_options.h"
+#include "src/engine/analyze_recording.h"
+#include "src/io/event_writer.h"
+#include "src/train/training_data.h"
 #include "src/errors.h"
 #include "src/eval/format.h"
 #include "src/eval/metrics.h"
@@ -22,6 +31,11 @@ namespace fs = std::filesystem;
 struct EvalCliOptions {
   std::string ref;
   std::string est;
+  std::vector<std::string> datasets;  // with --model: labelled recordings to analyse
+  ModelOptions model;
+  bool model_given = false;
+  bool any_class = false;
+  int jobs = 0;
   double collar_s = 0.02;
   double offset_pct = std::nan("");
   double segment_s = 1.0;
@@ -66,7 +80,79 @@ void check_exists(const std::string& path, const char* flag) {
   if (!fs::exists(path, ec)) throw InputError(path + ": no such file or folder (given to " + flag + ")");
 }
 
+// --any-class: detection scores, every event one class.
+void as_one_class(std::vector<labels::LabelEvent>& events) {
+  for (auto& e : events) e.label = "event";
+}
+
+// Mode (a): analyse labelled recordings with a model and score them.
+eval::EvalResult evaluate_model(const EvalCliOptions& o, const eval::EvalOptions& opt) {
+  const DetectorSettings settings;
+  const auto classifier = o.model.load(settings.analysis_rate_hz);
+  const auto recordings = find_recordings(o.datasets);
+  std::vector<eval::EvalResult> results(recordings.size());
+  std::vector<std::string> errors(recordings.size());
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex mu;
+  const bool progress = ::isatty(2);
+  const size_t workers = std::clamp<size_t>(size_t(o.jobs > 0 ? o.jobs : int(std::thread::hardware_concurrency())), 1,
+                                            recordings.size());
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < recordings.size();) {
+      try {
+        const auto& rec = recordings[i];
+        const auto analysis = analyze_recording(rec.audio_path, settings, classifier.get());
+        const std::string name = fs::path(rec.audio_path).filename().string();
+        std::vector<labels::LabelEvent> ref, est;
+        for (auto& r : labels::read_labels(rec.labels_path))
+          if (r.file.empty() || fs::path(r.file).filename().string() == name) ref.push_back(r);
+        for (const Event& e : analysis.events) est.push_back(to_label_event("", e));
+        for (auto& r : ref) r.file.clear();
+        if (o.any_class) {
+          as_one_class(ref);
+          as_one_class(est);
+        }
+        results[i] = eval::evaluate(ref, est, opt);
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+      const size_t d = ++done;
+      if (progress) {
+        std::lock_guard<std::mutex> lock(mu);
+        std::fprintf(stderr, "\r  analysing recordings %zu/%zu", d, recordings.size());
+        if (d == recordings.size()) std::fprintf(stderr, "\r%40s\r", "");
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  eval::EvalResult total;
+  total.options = opt;
+  for (size_t i = 0; i < recordings.size(); ++i) {
+    if (!errors[i].empty()) throw InputError(errors[i]);
+    total.accumulate(results[i]);
+  }
+  return total;
+}
+
 int run_eval(const EvalCliOptions& o) {
+  if (o.model_given || !o.datasets.empty()) {
+    if (o.datasets.empty()) throw UsageError("--model needs labelled recordings to analyse: popscope eval --model M DATASET...");
+    if (!o.ref.empty() || !o.est.empty()) throw UsageError("give either --model with DATASET folders, or --ref and --est");
+    eval::EvalOptions opt;
+    opt.collar_s = o.collar_s;
+    opt.segment_s = o.segment_s;
+    if (!std::isnan(o.offset_pct)) {
+      opt.evaluate_offset = true;
+      opt.offset_pct = o.offset_pct;
+    }
+    eval::validate(opt);
+    const eval::EvalResult total = evaluate_model(o, opt);
+    if (o.format == "json") std::fputs((eval::to_json(total).dump(2) + "\n").c_str(), stdout);
+    else std::fputs(eval::to_table(total).c_str(), stdout);
+    return exit_code::kOk;
+  }
   if (o.ref.empty() || o.est.empty())
     throw UsageError("give both --ref LABELS and --est LABELS (files, or folders of label files paired by name)");
   eval::EvalOptions opt;
@@ -118,6 +204,12 @@ void add_eval_command(CLI::App& app, CommandList& commands) {
   auto opt = std::make_shared<EvalCliOptions>();
   CLI::App* sub = app.add_subcommand(
       "eval", "Score estimated events against reference labels (sed_eval-compatible metrics)");
+  sub->add_option("datasets", opt->datasets,
+                  "With --model: folders of recordings with a label file beside each, analysed and scored");
+  opt->model.add_to(sub);
+  sub->get_option("--model")->each([opt](const std::string&) { opt->model_given = true; });
+  sub->add_flag("--any-class", opt->any_class, "Score detection only: every event counts as one class");
+  sub->add_option("--jobs,-j", opt->jobs, "Recordings analysed in parallel (default: all cores)")->check(CLI::Range(1, 256));
   sub->add_option("--ref", opt->ref,
                   "Reference labels: a label file (Audacity, Raven, CSV or JSON lines) or a folder of them");
   sub->add_option("--est", opt->est,
@@ -134,6 +226,7 @@ void add_eval_command(CLI::App& app, CommandList& commands) {
   sub->footer(
       "Examples:\n"
       "  popscope eval --ref knee.txt --est knee_detected.txt\n"
+      "  popscope eval --model default datasets/samples\n"
       "  popscope eval --ref labels/ --est detected/ --collar 0.2 --offset-pct 0.2 --format json\n"
       "Event-based metrics match events one to one (optimal matching, as sed_eval);\n"
       "error rate = (substitutions + deletions + insertions) / reference events.\n"

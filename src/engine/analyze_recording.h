@@ -1,0 +1,30 @@
+#pragma once
+// The whole offline analysis of one recording, shared by analyze, eval and
+// report: the engine (with the classifier, if any), then side attribution of
+// multichannel recordings and thrust grouping with the refractory check.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/engine/engine.h"
+
+namespace popscope {
+
+struct RecordingAnalysis {
+  std::vector<Event> events;     // sorted by onset
+  std::vector<int> pops_per_thrust;
+  int channels = 0;
+  double sample_rate_hz = 0;
+  double duration_s = 0;
+};
+
+// channel_names: empty for the defaults (left,right for two channels).
+// Throws InputError for unreadable files, UsageError for a channel-name count
+// that does not fit the recording.
+RecordingAnalysis analyze_recording(const std::string& path, const DetectorSettings& settings,
+                                    const EventClassifier* classifier,
+                                    const std::vector<std::string>& channel_names = {},
+                                    size_t block_frames = 4096,
+                                    std::function<void(const DetectionFrame&)> observer = nullptr);
+
+}  // namespace popscope
