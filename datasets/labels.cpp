@@ -245,34 +245,43 @@ std::string format_raven(const std::vector<LabelEvent>& events) {
 const std::vector<std::string> kCsvColumns = {"file",  "channel",    "onset_s", "offset_s",
                                               "label", "confidence", "low_hz",  "high_hz"};
 
-std::vector<std::string> parse_csv_row(const std::string& line, const std::string& source, size_t n) {
+// One CSV record starting at `pos` (RFC 4180: quoted fields may hold commas,
+// quotes and line breaks). Advances pos past the record and counts lines.
+std::vector<std::string> next_csv_record(const std::string& t, size_t& pos, size_t& line, const std::string& source) {
   std::vector<std::string> out;
   std::string cur;
   bool quoted = false, was_quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
+  const size_t start_line = line;
+  for (; pos < t.size(); ++pos) {
+    const char c = t[pos];
     if (quoted) {
       if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
+        if (pos + 1 < t.size() && t[pos + 1] == '"') {
           cur += '"';
-          ++i;
+          ++pos;
         } else {
           quoted = false;
         }
       } else {
+        if (c == '\n') ++line;
         cur += c;
       }
-    } else if (c == '"' && cur.empty() && !was_quoted) {
+    } else if (c == '"' && trim(cur).empty() && !was_quoted) {
+      cur.clear();
       quoted = was_quoted = true;
     } else if (c == ',') {
       out.push_back(was_quoted ? cur : trim(cur));
       cur.clear();
       was_quoted = false;
-    } else {
+    } else if (c == '\n') {
+      ++pos;
+      ++line;
+      break;
+    } else if (c != '\r' || was_quoted || (pos + 1 < t.size() && t[pos + 1] != '\n')) {
       cur += c;
     }
   }
-  if (quoted) fail(source, n, "unterminated quoted field");
+  if (quoted) fail(source, start_line, "unterminated quoted field");
   out.push_back(was_quoted ? cur : trim(cur));
   return out;
 }
@@ -289,12 +298,21 @@ std::string csv_field(const std::string& v) {
 
 std::vector<LabelEvent> parse_csv(const std::string& text, const std::string& source) {
   std::vector<LabelEvent> out;
-  const auto lines = text_lines(text);
+  std::string t = text;
+  if (t.size() >= 3 && (unsigned char)t[0] == 0xEF && (unsigned char)t[1] == 0xBB && (unsigned char)t[2] == 0xBF)
+    t.erase(0, 3);
   std::map<std::string, size_t> col;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    const size_t n = i + 1;
-    if (skippable(lines[i])) continue;
-    const auto f = parse_csv_row(lines[i], source, n);
+  size_t pos = 0, line = 1;
+  while (pos < t.size()) {
+    const size_t n = line;
+    const size_t eol = t.find('\n', pos);
+    if (skippable(t.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos))) {
+      if (eol == std::string::npos) break;
+      pos = eol + 1;
+      ++line;
+      continue;
+    }
+    const auto f = next_csv_record(t, pos, line, source);
     if (col.empty()) {
       for (size_t k = 0; k < f.size(); ++k) col[f[k]] = k;
       for (const char* need : {"onset_s", "offset_s"})
@@ -400,7 +418,7 @@ std::string format_jsonl(const std::vector<LabelEvent>& events) {
     if (!std::isnan(e.confidence)) j["confidence"] = e.confidence;
     if (!std::isnan(e.low_hz)) j["low_hz"] = e.low_hz;
     if (!std::isnan(e.high_hz)) j["high_hz"] = e.high_hz;
-    s += j.dump() + "\n";
+    s += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   return s;
 }
