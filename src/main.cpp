@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   cli::add_devices_command(app, commands);
   cli::add_train_command(app, commands);
   cli::add_eval_command(app, commands);
+  cli::add_report_command(app, commands);
 
   try {
     app.parse(argc, argv);
