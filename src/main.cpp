@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::add_analyze_command(app, commands);
   cli::add_listen_command(app, commands);
   cli::add_devices_command(app, commands);
+  cli::add_synth_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -8,5 +8,6 @@ void add_info_command(CLI::App& app, CommandList& commands);
 void add_analyze_command(CLI::App& app, CommandList& commands);
 void add_listen_command(CLI::App& app, CommandList& commands);
 void add_devices_command(CLI::App& app, CommandList& commands);
+void add_synth_command(CLI::App& app, CommandList& commands);
 
 }  // namespace popscope::cli
