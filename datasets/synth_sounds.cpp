@@ -194,18 +194,19 @@ Crepitus make_crepitus(const CrepitusParams& p, double rate_hz, Rng& rng) {
   Crepitus c;
   c.samples.assign(samples_for(p.duration_s, rate_hz), 0.0f);
   const double swell = p.swell_fraction * p.duration_s, fade = p.fade_fraction * p.duration_s;
-  // Micro-impulse times: irregular (exponential) intervals of at least 4 ms,
-  // scaled to fill the episode; at least three impulses make a train.
+  // Micro-impulse times: irregular (exponential) intervals of at least 4 ms
+  // from the start to the end of the movement; at least three make a train.
   const int count = std::max(3, int(std::lround(p.impulse_rate_hz * p.duration_s)));
-  std::vector<double> gaps(size_t(count) + 1);
+  std::vector<double> gaps(size_t(count - 1));
   double sum = 0;
   for (auto& g : gaps) sum += (g = rng.exponential(1.0));
-  const double min_gap = 0.004, usable = p.duration_s - 0.004 - min_gap * double(count + 1);
-  double t = 0;
+  const double first = 0.002, span = p.duration_s - 0.006;  // last impulse ends before the episode does
+  const double min_gap = 0.004, spare = std::max(0.0, span - min_gap * double(count - 1));
+  double t = first;
   // Knee acoustic emissions are short high-frequency bursts (Shark 2010).
   const double burst_hz = rng.log_uniform(300, 4000);
   for (int i = 0; i < count; ++i) {
-    t += min_gap + std::max(0.0, usable) * gaps[size_t(i)] / sum;
+    if (i > 0) t += min_gap + spare * gaps[size_t(i - 1)] / sum;
     const size_t at = size_t(t * rate_hz);
     // Each impulse: 0.2-0.6 ms decay, ends within 3 ms (before the next one).
     const double tau = rng.uniform(0.0002, 0.0006);
