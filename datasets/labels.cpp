@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "src/errors.h"
 
@@ -106,7 +107,13 @@ std::vector<LabelEvent> parse_audacity(const std::string& text, const std::strin
     const size_t n = i + 1;
     if (skippable(lines[i])) continue;
     std::vector<std::string> f = split(lines[i], '\t');
-    if (f.size() == 1) f = split(trim(lines[i]), ' ');  // space-separated lists
+    std::string sep = "\t";
+    if (f.size() == 1) {  // space-separated lists (sed_eval accepts them)
+      f.clear();
+      for (const auto& w : split(trim(lines[i]), ' '))
+        if (!w.empty()) f.push_back(w);
+      sep = " ";
+    }
     if (trim(f[0]) == "\\") {
       if (out.empty()) fail(source, n, "frequency line '\\' without a label before it");
       if (f.size() < 3) fail(source, n, "frequency line needs low and high frequency");
@@ -117,8 +124,8 @@ std::vector<LabelEvent> parse_audacity(const std::string& text, const std::strin
     LabelEvent e;
     double dummy;
     size_t t0 = 0;
-    if (!parse_double(f[0], dummy)) {
-      // Leading file (and scene) columns.
+    if (f.size() >= 4 && !parse_double(f[0], dummy)) {
+      // Leading file (and scene) columns: sed_eval's 4- and 5-column lists.
       if (f.size() >= 5 && !parse_double(f[1], dummy)) t0 = 2;
       else t0 = 1;
       e.file = trim(f[0]);
@@ -129,7 +136,7 @@ std::vector<LabelEvent> parse_audacity(const std::string& text, const std::strin
     e.offset_s = number_field(f[t0 + 1], "end time", source, n);
     if (f.size() > t0 + 2) {
       std::string label = f[t0 + 2];
-      for (size_t k = t0 + 3; k < f.size(); ++k) label += "\t" + f[k];
+      for (size_t k = t0 + 3; k < f.size(); ++k) label += sep + f[k];
       e.label = trim(label);
     }
     check_times(e, source, n);
@@ -175,9 +182,11 @@ std::vector<LabelEvent> parse_raven(const std::string& text, const std::string& 
       if (it == col.end() || it->second >= f.size()) return "";
       return trim(f[it->second]);
     };
-    if (f.size() < col.size() && f.size() < 2)
-      fail(source, n, "row has " + std::to_string(f.size()) + " column(s), the header on line " +
-                          std::to_string(header_line) + " has " + std::to_string(col.size()));
+    for (const char* need : {"Begin Time (s)", "End Time (s)"})
+      if (col.at(need) >= f.size())
+        fail(source, n, "row has " + std::to_string(f.size()) + " column(s) and no '" + need +
+                            "'; the header on line " + std::to_string(header_line) + " has " +
+                            std::to_string(col.size()));
     // Raven writes one row per view (Waveform, Spectrogram) for the same selection.
     const std::string sel = get("Selection");
     if (!sel.empty()) {
@@ -500,6 +509,9 @@ std::string format_labels(const std::vector<LabelEvent>& events, LabelFormat for
 
 namespace {
 std::string read_whole(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw InputError(path + ": is a folder, not a label file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open label file (" + std::strerror(errno) + ")");
   std::ostringstream ss;

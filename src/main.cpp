@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   cli::add_train_command(app, commands);
   cli::add_eval_command(app, commands);
   cli::add_report_command(app, commands);
+  cli::add_synth_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -11,5 +11,6 @@ void add_devices_command(CLI::App& app, CommandList& commands);
 void add_train_command(CLI::App& app, CommandList& commands);
 void add_eval_command(CLI::App& app, CommandList& commands);
 void add_report_command(CLI::App& app, CommandList& commands);
+void add_synth_command(CLI::App& app, CommandList& commands);
 
 }  // namespace popscope::cli
