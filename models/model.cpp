@@ -166,7 +166,9 @@ nlohmann::json model_to_json(const Model& m) {
 
 Model model_from_json(const nlohmann::json& j, const std::string& source) {
   auto fail = [&](const std::string& what) -> Model { throw InputError(source + ": " + what); };
-  if (!j.is_object() || j.value("format", "") != kModelFormat) return fail("not a popscope model file");
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() ||
+      j["format"].get<std::string>() != kModelFormat)
+    return fail("not a popscope model file");
   try {
     Model m;
     if (j.at("format_version").get<int>() > kModelFormatVersion)

@@ -196,6 +196,8 @@ TEST_CASE("bad model files are refused with the file and the problem named") {
   };
   expect("not json", "invalid JSON");
   expect("{\"format\": \"something-else\"}", "not a popscope model file");
+  // Found by fuzz_model: a "format" key that is not a string.
+  expect("{\"format\": [1]}", "not a popscope model file");
   expect("{\"format\": \"popscope-model\", \"format_version\": 99}", "newer");
   // A valid model with one weight row removed.
   const Examples tr = blobs(90, 0.3, 14);
