@@ -75,6 +75,9 @@ class EventTracker {
   void flush(int64_t end_hop, const SampleHistory& history, std::vector<Candidate>& out) noexcept;
 
   bool active() const noexcept { return active_; }
+  // While an episode is open: the hop it started at. Candidates still to come
+  // cannot start more than a few hops before it.
+  int64_t episode_start_hop() const noexcept { return episode_start_hop_; }
 
  private:
   struct Transient {

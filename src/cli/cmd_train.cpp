@@ -32,6 +32,7 @@ struct TrainCliOptions {
   int folds = 0;
   uint64_t seed = 1;
   int hidden = 32;
+  float pop_precision = 0.95f;
   int jobs = 0;
   double validation_fraction = 0.2;
   bool no_progress = false;
@@ -157,6 +158,7 @@ models::Model fit(const models::Examples& tr, const models::Examples& va, models
   to.type = type;
   to.seed = o.seed;
   to.hidden_units = o.hidden;
+  to.guarded_precision = o.pop_precision;
   models::Model m = models::train_model(tr, va, model_inputs(), training_classes(), to, rep);
   m.feature_schema_version = kFeatureSchemaVersion;
   m.analysis_rate_hz = rate_hz;
@@ -251,7 +253,7 @@ int run_train(const TrainCliOptions& o) {
   for (const auto& d : o.datasets) cmd << " " << d;
   for (const auto& v : o.validation) cmd << " --validation " << v;
   if (o.folds) cmd << " --folds " << o.folds;
-  cmd << " --type " << o.type << " --seed " << o.seed << " --hidden " << o.hidden << " --out " << o.out;
+  cmd << " --type " << o.type << " --seed " << o.seed << " --hidden " << o.hidden << " --pop-precision " << o.pop_precision << " --out " << o.out;
   nlohmann::ordered_json prov;
   prov["program"] = "popscope " POPSCOPE_VERSION;
   prov["command"] = cmd.str();
@@ -288,6 +290,11 @@ void add_train_command(CLI::App& app, CommandList& commands) {
       ->check(CLI::IsMember({"auto", "logistic", "mlp"}))
       ->capture_default_str();
   sub->add_option("--hidden", opt->hidden, "Hidden units of the MLP")->check(CLI::Range(1, models::kMaxHidden))->capture_default_str();
+  sub->add_option("--pop-precision", opt->pop_precision,
+                  "Cavitation confidence threshold: the lowest at which validation pops reach this precision "
+                  "(a non-pop called a pop is the costly mistake)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   sub->add_option("--jobs,-j", opt->jobs, "Recordings analysed in parallel (default: all cores)")->check(CLI::Range(1, 256));
   sub->add_flag("--no-progress", opt->no_progress, "No progress line on a terminal");
   sub->footer(

@@ -107,7 +107,10 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
     ch.pending.clear();
     if (!ch.candidates.empty()) finish_candidates(ch, index);
     if (classifier_) {
-      ch.merger.advance(double(ch.hop_index * int64_t(hop_samples_)) / settings_.analysis_rate_hz, events_);
+      // Nothing still open may join a held event: the earliest onset a future
+      // candidate can have is just before the open episode's start.
+      const int64_t horizon_hop = ch.tracker.active() ? ch.tracker.episode_start_hop() - 6 : ch.hop_index;
+      ch.merger.advance(double(horizon_hop * int64_t(hop_samples_)) / settings_.analysis_rate_hz, events_);
     }
   }
 }

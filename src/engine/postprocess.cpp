@@ -7,9 +7,18 @@ namespace popscope {
 
 bool is_mergeable_class(const std::string& c) { return c == "crepitus" || c == "other"; }
 
+namespace {
+// Evidence a part brings to its class: its length times its confidence.
+double part_mass(const Event& e) { return std::max(e.offset_s - e.onset_s, 0.001) * std::max(e.confidence, 1e-3); }
+}  // namespace
+
 void EventMerger::push(Event e, std::vector<Event>& out) {
   if (held_) {
-    if (held_->class_name == e.class_name && e.onset_s - held_->offset_s <= gap_s_) {
+    // Parts of one grinding episode or one non-joint sound can be classified
+    // differently one by one (a faint impulse of a grinding episode looks like
+    // a click); consecutive parts within the gap are one event whose class is
+    // the one with the most evidence.
+    if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap_s_) {
       Event& h = *held_;
       h.offset_s = std::max(h.offset_s, e.offset_s);
       h.offset_sample = std::max(h.offset_sample, e.offset_sample);
@@ -20,27 +29,45 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       }
       h.impulse_count += e.impulse_count;
       h.is_train = true;
-      h.confidence = std::max(h.confidence, e.confidence);
+      mass_[e.class_name] += part_mass(e);
+      weighted_conf_[e.class_name] += part_mass(e) * e.confidence;
       return;
     }
-    out.push_back(std::move(*held_));
-    held_.reset();
+    release(out);
   }
-  if (is_mergeable_class(e.class_name)) held_ = std::move(e);
-  else out.push_back(std::move(e));
+  if (is_mergeable_class(e.class_name)) {
+    mass_.clear();
+    weighted_conf_.clear();
+    mass_[e.class_name] = part_mass(e);
+    weighted_conf_[e.class_name] = part_mass(e) * e.confidence;
+    held_ = std::move(e);
+  } else {
+    out.push_back(std::move(e));
+  }
+}
+
+void EventMerger::release(std::vector<Event>& out) {
+  if (!held_) return;
+  std::string best;
+  double best_mass = -1;
+  for (const auto& [name, m] : mass_)
+    if (m > best_mass) {
+      best_mass = m;
+      best = name;
+    }
+  if (!best.empty()) {
+    held_->class_name = best;
+    held_->confidence = weighted_conf_[best] / best_mass;
+  }
+  out.push_back(std::move(*held_));
+  held_.reset();
 }
 
 void EventMerger::advance(double now_s, std::vector<Event>& out) {
-  if (held_ && now_s > held_->offset_s + gap_s_) {
-    out.push_back(std::move(*held_));
-    held_.reset();
-  }
+  if (held_ && now_s > held_->offset_s + gap_s_) release(out);
 }
 
-void EventMerger::flush(std::vector<Event>& out) {
-  if (held_) out.push_back(std::move(*held_));
-  held_.reset();
-}
+void EventMerger::flush(std::vector<Event>& out) { release(out); }
 
 std::vector<int> group_thrusts(std::vector<Event>& events, double window_s, double refractory_s) {
   std::vector<int> pops_per_thrust;

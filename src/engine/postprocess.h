@@ -3,8 +3,9 @@
 //
 // EventMerger: one labelled crepitus episode or "other" sound (speech,
 // rustle, typing) can reach the classifier as several candidates when its
-// level dips between parts; consecutive candidates of the same such class on
-// one channel, at most merge_gap_s apart, become one event (DOMAIN.md,
+// level dips between parts; consecutive crepitus/other candidates on one
+// channel, at most merge_gap_s apart, become one event of the class with the
+// most evidence (length x confidence) (DOMAIN.md,
 // "Labelling conventions": a crepitus episode is one event from its first to
 // its last audible impulse). Cavitation pops and snaps are never merged: each
 // pop is its own event even 10 ms from the next.
@@ -14,7 +15,9 @@
 // Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
 // (Unsworth 1971; Chandran Suja & Barakat 2018), so a pop on a channel that
 // already popped in an earlier thrust within that period is flagged.
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "src/engine/event.h"
@@ -34,12 +37,20 @@ class EventMerger {
   // Releases a held event once the stream has passed its end by the gap.
   void advance(double now_s, std::vector<Event>& out);
   void flush(std::vector<Event>& out);
-  void reset() { held_.reset(); }
+  void reset() {
+    held_.reset();
+    mass_.clear();
+    weighted_conf_.clear();
+  }
   double gap_s() const { return gap_s_; }
 
  private:
+  void release(std::vector<Event>& out);
+
   double gap_s_;
   std::optional<Event> held_;
+  // Evidence per class of the held event's parts (at most the two mergeable classes).
+  std::map<std::string, double> mass_, weighted_conf_;
 };
 
 // Assigns thrust ids (0, 1, ...) to cavitation events of a list sorted by
