@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   cli::add_analyze_command(app, commands);
   cli::add_listen_command(app, commands);
   cli::add_devices_command(app, commands);
+  cli::add_log_command(app, commands);
+  cli::add_history_command(app, commands);
+  cli::add_export_command(app, commands);
+  cli::add_forget_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -24,7 +25,10 @@
 #include "src/engine/engine.h"
 #include "src/errors.h"
 #include "src/io/atomic_file.h"
+#include "src/io/audio_file_reader.h"
 #include "src/io/event_writer.h"
+#include "src/log/database.h"
+#include "src/log/vocabulary.h"
 
 namespace popscope::cli {
 namespace {
@@ -44,7 +48,39 @@ struct AnalyzeOptions {
   DetectorSettings settings;
   std::vector<double> flag_values;  // one per detector_params() row
   std::string command_line;
+  bool log = false;  // store each file's events in the severity log
+  std::string db;
+  std::string location;
 };
+
+// Stores one analysed file as a session of the severity log. The recording
+// is assumed to have ended when the file was last modified.
+void store_in_log(log::Database& db, const std::string& file, const std::vector<Event>& events,
+                  const std::string& location) {
+  double duration_s = 0;
+  try {
+    duration_s = AudioFileReader(file).info().duration_s();
+  } catch (const InputError&) {
+  }
+  std::error_code ec;
+  const auto mtime = fs::last_write_time(file, ec);
+  double ended = double(std::time(nullptr));
+  if (!ec) {
+    const auto sys = std::chrono::time_point_cast<std::chrono::seconds>(
+        mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
+    ended = double(sys.time_since_epoch().count());
+  }
+  log::Session session;
+  session.started_unix = ended - duration_s;
+  session.ended_unix = ended;
+  session.source = "analyze";
+  session.input = fs::absolute(file, ec).string();
+  session.location = location;
+  const int64_t id = db.begin_session(session);
+  db.add_events(id, events, session.input);
+  std::fprintf(stderr, "popscope: %zu events of %s stored in the log %s (session %lld)\n", events.size(),
+               file.c_str(), db.path().c_str(), (long long)id);
+}
 
 struct FileResult {
   bool done = false;
@@ -170,6 +206,12 @@ int run_analyze(AnalyzeOptions& opt) {
   }
   if (!opt.band.empty()) opt.command_line += " --band " + opt.band;
   const EventFormat format = parse_event_format(opt.format);
+  if (!opt.log && (!opt.db.empty() || !opt.location.empty()))
+    throw UsageError("--db and --location store events in the severity log: add --log");
+  if (!opt.location.empty()) log::check_value("--location", opt.location, log::locations());
+  // Open the log before the work so a log that cannot be used stops the run early.
+  std::unique_ptr<log::Database> log_db;
+  if (opt.log) log_db = std::make_unique<log::Database>(log::resolve_database_path(opt.db));
 
   const InputList inputs = expand_inputs(opt.inputs, opt.recursive);
   for (const auto& e : inputs.errors) std::cerr << "popscope: " << e << "\n";
@@ -216,6 +258,7 @@ int run_analyze(AnalyzeOptions& opt) {
   size_t total_events = 0;
   bool header_done = false;
   std::string output_error;
+  std::string database_error;
   for (size_t i = 0; i < n; ++i) {
     FileResult r;
     {
@@ -234,6 +277,14 @@ int run_analyze(AnalyzeOptions& opt) {
       continue;
     }
     total_events += r.events.size();
+    if (log_db) {
+      try {
+        store_in_log(*log_db, files[i], r.events, opt.location);
+      } catch (const DatabaseError& e) {
+        database_error = e.what();
+        break;
+      }
+    }
     if (!opt.output_dir.empty()) {
       const std::string out = (fs::path(opt.output_dir) / (path_stem(files[i]) + event_format_extension(format))).string();
       try {
@@ -255,6 +306,7 @@ int run_analyze(AnalyzeOptions& opt) {
   progress.finish();
   std::fflush(stdout);
   if (!output_error.empty()) throw OutputError(output_error);
+  if (!database_error.empty()) throw DatabaseError(database_error);
   if (!opt.output_dir.empty()) {
     write_file_atomically((fs::path(opt.output_dir) / "popscope-run.json").string(),
                           run_parameters(opt, files, results).dump(2) + "\n");
@@ -294,6 +346,11 @@ void add_analyze_command(CLI::App& app, CommandList& commands) {
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
   sub->add_flag("--no-progress", opt->no_progress, "No progress bar on a terminal");
+  sub->add_flag("--log", opt->log, "Also store each file's events in the severity log (one session per file)");
+  sub->add_option("--db", opt->db, "Severity log database for --log (default: $POPSCOPE_DB, else "
+                                   "$XDG_DATA_HOME/popscope/popscope.db)");
+  sub->add_option("--location", opt->location,
+                  "With --log: where the sensor was: " + log::join_values(log::locations()));
   sub->footer(
       "Examples:\n"
       "  popscope analyze datasets/samples/clinic_contact.wav\n"

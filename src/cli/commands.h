@@ -8,5 +8,9 @@ void add_info_command(CLI::App& app, CommandList& commands);
 void add_analyze_command(CLI::App& app, CommandList& commands);
 void add_listen_command(CLI::App& app, CommandList& commands);
 void add_devices_command(CLI::App& app, CommandList& commands);
+void add_log_command(CLI::App& app, CommandList& commands);
+void add_history_command(CLI::App& app, CommandList& commands);
+void add_export_command(CLI::App& app, CommandList& commands);
+void add_forget_command(CLI::App& app, CommandList& commands);
 
 }  // namespace popscope::cli
