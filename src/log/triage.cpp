@@ -226,10 +226,12 @@ TriageResult triage(const TriageInput& in) {
   std::stable_sort(r.reasons.begin(), r.reasons.end(),
                    [](const Reason& a, const Reason& b) { return a.level > b.level; });
   if (pressing >= 2 && !combination_explained) {
-    r.reasons.push_back({"combined-signs", r.level,
-                         "Several signs apply together (listed above); single signs say little on their own, so "
-                         "the level reflects them together.",
-                         "Finucane 2020 (IFOMPT framework)"});
+    // After the most pressing reasons, so the list stays ordered by level.
+    auto after = std::find_if(r.reasons.begin(), r.reasons.end(), [&](const Reason& x) { return x.level < r.level; });
+    r.reasons.insert(after, {"combined-signs", r.level,
+                             "Several signs apply together (listed here); single signs say little on their own, "
+                             "so the level reflects them together.",
+                             "Finucane 2020 (IFOMPT framework)"});
   }
   r.advice = level_advice(r.level);
   r.disclaimer = kDisclaimer;
