@@ -1,4 +1,5 @@
 // popscope analyze FILE|DIR...: finds every joint sound in recordings.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,18 +63,14 @@ void store_in_log(log::Database& db, const std::string& file, const std::vector<
     duration_s = AudioFileReader(file).info().duration_s();
   } catch (const InputError&) {
   }
-  std::error_code ec;
-  const auto mtime = fs::last_write_time(file, ec);
   double ended = double(std::time(nullptr));
-  if (!ec) {
-    const auto sys = std::chrono::time_point_cast<std::chrono::seconds>(
-        mtime - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
-    ended = double(sys.time_since_epoch().count());
-  }
+  struct stat st {};
+  if (::stat(file.c_str(), &st) == 0) ended = double(st.st_mtim.tv_sec) + 1e-9 * double(st.st_mtim.tv_nsec);
   log::Session session;
   session.started_unix = ended - duration_s;
   session.ended_unix = ended;
   session.source = "analyze";
+  std::error_code ec;
   session.input = fs::absolute(file, ec).string();
   session.location = location;
   const int64_t id = db.begin_session(session);

@@ -55,8 +55,8 @@ Level parse_level(const std::string& name) {
 const char* level_advice(Level level) {
   switch (level) {
     case Level::kSelfCare:
-      return "Nothing to worry about from what you reported. Rest and carry on as usual; log again if pain "
-             "appears or something changes.";
+      return "Nothing in what you reported needs care: rest if it is sore and carry on as usual. Log again if "
+             "pain appears or grows, or something else changes.";
     case Level::kMonitor:
       return "Rest and observe. Log again in 24 hours; if it has not faded, spreads or returns, get it assessed.";
     case Level::kSeeClinician:
