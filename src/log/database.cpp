@@ -10,6 +10,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <chrono>
+#include <random>
+#include <thread>
+#include <algorithm>
 
 #include <nlohmann/json.hpp>
 
@@ -120,6 +124,19 @@ void check_existing_file(const std::string& path) {
                         ": is not a SQLite database (wrong header); popscope left it untouched. Move it away or "
                         "pass --db with another path");
   }
+}
+
+// Waits for another writer with short, jittered sleeps (SQLite's own timeout
+// handler sleeps up to 100 ms per try and can starve behind a busy writer).
+int busy_wait(void* state, int attempt) {
+  using clock = std::chrono::steady_clock;
+  auto& started = *static_cast<clock::time_point*>(state);
+  if (attempt == 0) started = clock::now();
+  if (clock::now() - started > std::chrono::milliseconds(kBusyTimeoutMs)) return 0;
+  thread_local std::minstd_rand rng(std::random_device{}());
+  const int cap_us = std::min(20000, 1000 * (1 + attempt));
+  std::this_thread::sleep_for(std::chrono::microseconds(200 + int(rng() % unsigned(cap_us))));
+  return 1;
 }
 
 std::string column_text(sqlite3_stmt* s, int i) {
@@ -235,7 +252,7 @@ Database::Database(const std::string& path, OpenMode mode) : path_(path) {
   try {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 0777) != 0600) ::chmod(path.c_str(), 0600);
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_busy_handler(db_, busy_wait, &busy_started_);
     exec("PRAGMA foreign_keys = ON");
     exec("PRAGMA secure_delete = ON");
     // Read-only checks first: nothing is written to a file we would refuse.

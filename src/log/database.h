@@ -15,6 +15,7 @@
 //  - values are always bound, never spliced into SQL.
 //
 // One Database object belongs to one thread (the sink thread in `listen`).
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -103,6 +104,7 @@ class Database {
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::chrono::steady_clock::time_point busy_started_;
 };
 
 }  // namespace popscope::log

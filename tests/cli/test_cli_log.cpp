@@ -204,6 +204,7 @@ TEST_CASE("concurrent writers: parallel log runs and an event writer lose nothin
     db.add_events(session, events);
   }
   logs.join();
+  MESSAGE(batches << " event transactions committed while " << kLogRuns << " log runs wrote");
   CHECK(shell_status == 0);
   for (int i = 0; i < kLogRuns; ++i) CHECK(test::read_text(tmp.file("err" + std::to_string(i))) == "");
   CHECK(sql(path, "SELECT count(*) FROM events") == std::to_string(batches * kPerBatch) + "\n");
