@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "src/engine/postprocess.h"
 #include "src/errors.h"
 #include "src/log/duration.h"
 
@@ -19,16 +20,21 @@ Evidence gather_evidence(Database& db, const Report& r) {
   const double t = r.time_unix;
   const bool this_pop = r.pop || ev.linked_event.has_value();
 
-  // Pops within the refractory window before the report (and up to the report).
-  std::set<int64_t> counted;
+  // Pops within the refractory window before the report (and up to it). The
+  // pops of one thrust (several joints releasing within ~0.25 s: Dunning 2013,
+  // Mourad 2019) are one episode, not a repeat.
+  int pops = 0;
+  bool linked_counted = false;
+  double last_pop = -1e300;
   for (const auto& e : db.events(t - kRefractoryWindowS, t + 1.0, r.location)) {
     if (!is_pop_class(e.class_name)) continue;
-    counted.insert(e.id);
+    if (e.time_unix - last_pop > kThrustWindowS) ++pops;
+    last_pop = e.time_unix;
     if (e.refractory) ev.refractory_flag = true;
+    if (ev.linked_event && e.id == ev.linked_event->id) linked_counted = true;
   }
   if (ev.linked_event && ev.linked_event->refractory) ev.refractory_flag = true;
-  int pops = int(counted.size());
-  if (ev.linked_event && !counted.count(ev.linked_event->id)) ++pops;
+  if (ev.linked_event && !linked_counted) ++pops;
   if (r.pop && !ev.linked_event) ++pops;  // this report's own pop, not recorded
   int reported = 0;
   for (const auto& p : db.reports(t - kRefractoryWindowS, t, r.location))

@@ -39,8 +39,9 @@ extern const char* const kDisclaimer;
 // What the log knows around one report.
 struct Evidence {
   std::optional<StoredEvent> linked_event;
-  // Pops at this location in the refractory window before the report,
-  // counting recorded events, earlier reports of a pop and this report's pop.
+  // Pop episodes at this location in the refractory window before the
+  // report: recorded pops (those of one thrust count once), earlier reports
+  // of a pop without a recording, and this report's pop.
   int pops_within_refractory = 0;
   // A recorded event in that window was flagged as a refractory repeat.
   bool refractory_flag = false;

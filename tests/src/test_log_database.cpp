@@ -246,6 +246,7 @@ TEST_CASE("evidence: repeated pops within 20 minutes, pops across days, the pain
   db.add_events(s, {make_event(0), make_event(120), make_event(300, "cavitation", true)});
   auto rec = record_report(db, report_at(kT0 + 310, "knee"), true);
   CHECK(rec.evidence.pops_within_refractory == 3);
+  CHECK(rec.evidence.linked_event->onset_s == doctest::Approx(300));
   CHECK(rec.evidence.refractory_flag);
   CHECK(rec.triage.level == Level::kSelfCare);
   CHECK(rec.assessment_id > 0);
@@ -272,6 +273,24 @@ TEST_CASE("evidence: repeated pops within 20 minutes, pops across days, the pain
   record_report(db, report_at(kT0 + 3 * 86400.0, "lower-back", 0), true);
   rec = record_report(db, report_at(kT0 + 4 * 86400.0, "lower-back", 2), true);
   CHECK_FALSE(rec.evidence.spell_start_pain);
+}
+
+TEST_CASE("the pops of one thrust are one episode, not repeated popping") {
+  TempDir tmp;
+  Database db(tmp.file("log.db"));
+  // A neck thrust: four pops within 60 ms (3.57 pops per C1-2 thrust, Dunning 2013).
+  const int64_t s = session_at(db, kT0, "neck");
+  db.add_events(s, {make_event(5.0), make_event(5.012), make_event(5.03), make_event(5.06)});
+  Report r = report_at(kT0 + 30, "neck");
+  auto rec = record_report(db, r, true);
+  CHECK(rec.evidence.pops_within_refractory == 1);
+  CHECK(rec.triage.level == Level::kSelfCare);
+  CHECK(rec.triage.reasons[0].rule_id == "painless-pop");
+  // A second thrust five minutes later at the same place is a repeat.
+  db.add_events(s, {make_event(305.0), make_event(305.02)});
+  rec = record_report(db, report_at(kT0 + 310, "neck"), true);
+  CHECK(rec.evidence.pops_within_refractory == 2);
+  CHECK(rec.triage.reasons[0].rule_id == "painless-repeated-pops");
 }
 
 TEST_CASE("forgetting removes reports with their assessments, sessions with their events, or everything") {
