@@ -93,8 +93,9 @@ int run_history(const HistoryOptions& opt) {
 void add_history_command(CLI::App& app, CommandList& commands) {
   auto opt = std::make_shared<HistoryOptions>();
   CLI::App* sub = app.add_subcommand("history", "Show reports, pops and triage levels over time, with the pain trend");
-  sub->add_option("--since", opt->since, "How far back: 30m, 12h, 7d, 4w")->capture_default_str();
-  sub->add_option("--location", opt->location, "Only this location: " + log::join_values(log::locations()));
+  sub->add_option("--since", opt->since, "How far back: 30m, 12h, 7d, 4w")->type_name("DURATION")->capture_default_str();
+  sub->add_option("--location", opt->location, "Only this location: " + log::join_values(log::locations()))
+      ->type_name("LOCATION");
   add_db_option(sub, opt->db);
   sub->footer("Examples:\n  popscope history\n  popscope history --since 30d --location knee");
   commands.push_back({sub, [opt] { return run_history(*opt); }});

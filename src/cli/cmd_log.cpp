@@ -158,23 +158,26 @@ void add_log_command(CLI::App& app, CommandList& commands) {
   CLI::App* sub = app.add_subcommand(
       "log", "Record how a joint feels (pain, symptoms, safety questions) and get an honest triage level");
   auto& ro = opt->report_options;
-  ro.push_back(sub->add_option("--location", opt->location, "Where: " + log::join_values(log::locations())));
-  ro.push_back(sub->add_option("--side", opt->side, "Which side: " + log::join_values(log::sides())));
+  ro.push_back(sub->add_option("--location", opt->location, "Where: " + log::join_values(log::locations()))->type_name("LOCATION"));
+  ro.push_back(sub->add_option("--side", opt->side, "Which side: " + log::join_values(log::sides()))->type_name("SIDE"));
   ro.push_back(sub->add_option("--activity", opt->activity,
-                               "What you were doing: " + log::join_values(log::activities())));
-  ro.push_back(sub->add_flag("--pop", opt->pop, "You heard or felt a pop (set by itself when a recording is linked)"));
-  ro.push_back(sub->add_option("--pain", opt->pain, "Pain from 0 (none, the default) to 10 (worst imaginable)"));
+                               "What you were doing: " + log::join_values(log::activities()))->type_name("ACTIVITY"));
+  ro.push_back(sub->add_flag("--pop", opt->pop, "You heard or felt a pop (set automatically when a recorded event is linked)"));
+  ro.push_back(sub->add_option("--pain", opt->pain, "Pain from 0 (none, the default) to 10 (worst imaginable)")->type_name("0-10"));
   ro.push_back(sub->add_option("--pain-since", opt->pain_since,
-                               "How long the pain has lasted: 30m, 4h, 2d, 1w (s, m, h, d, w; may be combined: 1h30m)"));
+                               "How long the pain has lasted: 30m, 4h, 2d, 1w (s, m, h, d, w; may be combined: 1h30m)")
+                   ->type_name("DURATION"));
   for (const auto& f : log::symptom_fields())
     ro.push_back(sub->add_flag(f.flag, opt->symptoms.*(f.member), std::string(f.help) + (f.red_flag ? " (red flag)" : "")));
-  ro.push_back(sub->add_option("--note", opt->note, "Free text, stored exactly as written"));
+  ro.push_back(sub->add_option("--note", opt->note, "Free text, stored exactly as written")->type_name("TEXT"));
   ro.push_back(sub->add_option("--event", opt->event_id,
                                "Link to this recorded event id (default: the nearest recorded event within 10 "
-                               "minutes at this location)"));
+                               "minutes at this location)")
+                   ->type_name("ID"));
   ro.push_back(sub->add_flag("--no-link", opt->no_link, "Do not link to a recorded event automatically"));
   sub->add_option("--at", opt->at,
-                  "When it happened, if not now: YYYY-MM-DD[THH:MM[:SS]] local time, or UTC with a final Z");
+                  "When it happened, if not now: YYYY-MM-DD[THH:MM[:SS]] local time, or UTC with a final Z")
+      ->type_name("TIME");
   add_db_option(sub, opt->db);
   sub->footer(
       "With no report flags on a terminal, the questions are asked one by one (safety questions always).\n"

@@ -11,7 +11,8 @@ namespace popscope::cli {
 void add_db_option(CLI::App* sub, std::string& db_flag) {
   sub->add_option("--db", db_flag,
                   "Severity log database (default: $POPSCOPE_DB, else $XDG_DATA_HOME/popscope/popscope.db, else "
-                  "~/.local/share/popscope/popscope.db)");
+                  "~/.local/share/popscope/popscope.db)")
+      ->type_name("PATH");
 }
 
 std::string ask_line(const std::string& prompt) {
