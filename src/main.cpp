@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   cli::add_history_command(app, commands);
   cli::add_export_command(app, commands);
   cli::add_forget_command(app, commands);
+  cli::add_report_command(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -12,5 +12,6 @@ void add_log_command(CLI::App& app, CommandList& commands);
 void add_history_command(CLI::App& app, CommandList& commands);
 void add_export_command(CLI::App& app, CommandList& commands);
 void add_forget_command(CLI::App& app, CommandList& commands);
+void add_report_command(CLI::App& app, CommandList& commands);
 
 }  // namespace popscope::cli
