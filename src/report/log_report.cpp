@@ -32,6 +32,10 @@ std::string class_color(const std::string& cls) {
   return "#424242";
 }
 
+// Above this many recorded sounds the timeline draws one mark per pixel
+// column instead of one per sound (a month of live sessions can hold 10^5).
+constexpr size_t kMaxEventMarkers = 3000;
+
 std::string date_label(double t) { return log::format_date_local(t).substr(5); }
 std::string pain_label(double v) { return fmt(v, 0); }
 
@@ -90,15 +94,31 @@ std::string timeline(const log::LogSummary& s) {
   }
   // Recorded events: ticks in the lane below pain 0, coloured by class.
   c.add("<text x=\"" + fmt(c.plot_left() + 4) + "\" y=\"" + fmt(c.y(-1.75)) + "\">recorded sounds</text>");
-  for (const auto& e : s.events) {
-    const double px = c.x(e.time_unix);
-    c.add("<line class=\"pop-marker\" data-event-id=\"" + std::to_string(e.id) + "\" x1=\"" + fmt(px) + "\" y1=\"" +
-          fmt(c.y(-0.4)) + "\" x2=\"" + fmt(px) + "\" y2=\"" + fmt(c.y(-1.3)) + "\" stroke=\"" +
-          class_color(e.class_name) + "\" stroke-width=\"2\"><title>" +
-          escape("event " + std::to_string(e.id) + ", " + log::format_time_local(e.time_unix) + ", " +
-                 (e.class_name.empty() ? "unclassified" : e.class_name) +
-                 (e.location.empty() ? "" : ", " + e.location)) +
-          "</title></line>");
+  if (s.events.size() <= kMaxEventMarkers) {
+    for (const auto& e : s.events) {
+      const double px = c.x(e.time_unix);
+      c.add("<line class=\"pop-marker\" data-event-id=\"" + std::to_string(e.id) + "\" x1=\"" + fmt(px) + "\" y1=\"" +
+            fmt(c.y(-0.4)) + "\" x2=\"" + fmt(px) + "\" y2=\"" + fmt(c.y(-1.3)) + "\" stroke=\"" +
+            class_color(e.class_name) + "\" stroke-width=\"2\"><title>" +
+            escape("event " + std::to_string(e.id) + ", " + log::format_time_local(e.time_unix) + ", " +
+                   (e.class_name.empty() ? "unclassified" : e.class_name) +
+                   (e.location.empty() ? "" : ", " + e.location)) +
+            "</title></line>");
+    }
+  } else {
+    // Too many sounds for one mark each: one mark per pixel column and class,
+    // its height growing with the count, so the page stays small.
+    std::map<std::pair<int, std::string>, int> bins;
+    for (const auto& e : s.events) ++bins[{int(std::lround(c.x(e.time_unix))), e.class_name}];
+    int most = 1;
+    for (const auto& [key, n] : bins) most = std::max(most, n);
+    for (const auto& [key, n] : bins) {
+      const double h = 0.3 + 0.9 * std::log1p(double(n)) / std::log1p(double(most));
+      c.add("<line class=\"pop-bin\" data-count=\"" + std::to_string(n) + "\" x1=\"" + std::to_string(key.first) +
+            "\" y1=\"" + fmt(c.y(-0.4)) + "\" x2=\"" + std::to_string(key.first) + "\" y2=\"" +
+            fmt(c.y(-0.4 - h)) + "\" stroke=\"" + class_color(key.second) + "\" stroke-width=\"1\"><title>" +
+            std::to_string(n) + " " + escape(key.second.empty() ? "unclassified" : key.second) + " sounds</title></line>");
+    }
   }
   c.x_axis(day_ticks(s.from_unix, s.to_unix), "date (local time)", date_label);
   c.y_axis({0, 2, 4, 6, 8, 10}, "pain (0-10)", pain_label);

@@ -213,6 +213,20 @@ TEST_CASE("concurrent writers: parallel log runs and an event writer lose nothin
   CHECK(sql(path, "PRAGMA integrity_check") == "ok\n");
 }
 
+TEST_CASE("parallel first runs create the log once and keep every report") {
+  TempDir tmp;
+  const std::string path = tmp.file("new/log.db");
+  std::string cmd;
+  for (int i = 0; i < 8; ++i)
+    cmd += quote(test::binary_path()) + " log --location knee --note first" + std::to_string(i) + " --db " +
+           quote(path) + " >/dev/null & ";
+  const auto r = test::run_shell(cmd + "wait");
+  CHECK(r.err == "");
+  CHECK(sql(path, "SELECT count(*), count(DISTINCT note) FROM reports") == "8|8\n");
+  CHECK(sql(path, "PRAGMA user_version") == "1\n");
+  CHECK(sql(path, "PRAGMA integrity_check") == "ok\n");
+}
+
 TEST_CASE("a writer killed with SIGKILL mid-write leaves every committed row and a valid log") {
   TempDir tmp;
   const std::string path = tmp.file("log.db");

@@ -143,6 +143,34 @@ TEST_CASE("report log shows a note with <script> and quotes as text") {
   CHECK(html.find("<b>bold</b>") == std::string::npos);
 }
 
+TEST_CASE("report log stays small with many recorded sounds: one mark per pixel column") {
+  TempDir tmp;
+  const std::string db = tmp.file("log.db");
+  constexpr int kEvents = 20000;
+  {
+    log::Database d(db);
+    const int64_t s = d.begin_session({0, log::now_unix() - 5 * 86400, std::nullopt, "listen", "mic", "knee", ""});
+    std::vector<Event> ev(kEvents);
+    for (int i = 0; i < kEvents; ++i) {
+      ev[size_t(i)].onset_s = 20.0 * i;  // one every 20 s for ~4.6 days
+      ev[size_t(i)].class_name = i % 3 ? "crepitus" : "cavitation";
+    }
+    d.add_events(s, ev);
+  }
+  REQUIRE(run_popscope("log --location knee --pain 1 --db " + quote(db)).exit_code == 0);
+  const std::string out = tmp.file("h.html");
+  REQUIRE(run_popscope("report log --out " + quote(out) + " --db " + quote(db)).exit_code == 0);
+  const std::string html = test::read_text(out);
+  CHECK(html.size() < 500000);
+  CHECK(test::count_of(html, "class=\"pop-marker\"") == 0);
+  long total = 0;
+  const std::regex bin("class=\"pop-bin\" data-count=\"([0-9]+)\"");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), bin); it != std::sregex_iterator(); ++it)
+    total += std::stol((*it)[1]);
+  CHECK(total == kEvents);
+  CHECK(tag_balance_problem(html) == "");
+}
+
 TEST_CASE("report log: bad values and a missing log are clear errors") {
   TempDir tmp;
   auto r = run_popscope("report log --out " + quote(tmp.file("h.html")) + " --db " + quote(tmp.file("none.db")));
