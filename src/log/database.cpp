@@ -425,7 +425,7 @@ std::optional<StoredEvent> Database::event(int64_t id) {
 std::optional<StoredEvent> Database::nearest_event(double t, double window_s, const std::string& location) {
   Statement st(*this, std::string("SELECT ") + kEventColumns +
                           " WHERE e.time_unix BETWEEN ?1 AND ?2 AND (s.location = '' OR s.location = ?3)"
-                          " ORDER BY abs(e.time_unix - ?4), e.id LIMIT 1");
+                          " AND e.class <> 'other' ORDER BY abs(e.time_unix - ?4), e.id LIMIT 1");
   st.bind(1, t - window_s).bind(2, t + window_s).bind(3, location).bind(4, t);
   if (!st.step()) return std::nullopt;
   return read_event(st);

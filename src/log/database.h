@@ -78,8 +78,8 @@ class Database {
   int64_t insert_report(const Report& report);
   int64_t insert_assessment(const Assessment& assessment);
   std::optional<StoredEvent> event(int64_t id);
-  // The event nearest to time_unix within window_s, from sessions at this
-  // location or with no location.
+  // The joint sound (any class but "other") nearest to time_unix within
+  // window_s, from sessions at this location or with no location.
   std::optional<StoredEvent> nearest_event(double time_unix, double window_s, const std::string& location);
   // Events in [from, to], optionally only at one location; by time.
   std::vector<StoredEvent> events(double from_unix, double to_unix, const std::string& location = "");

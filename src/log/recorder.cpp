@@ -9,16 +9,11 @@
 
 namespace popscope::log {
 
-namespace {
-// Sounds that count as pops for repetition: not grinding trains, not "other".
-bool is_pop_class(const std::string& c) { return c.empty() || c == "cavitation" || c == "snap"; }
-}  // namespace
-
 Evidence gather_evidence(Database& db, const Report& r) {
   Evidence ev;
   if (r.event_id) ev.linked_event = db.event(*r.event_id);
   const double t = r.time_unix;
-  const bool this_pop = r.pop || ev.linked_event.has_value();
+  const bool this_pop = r.pop || (ev.linked_event && counts_as_pop(ev.linked_event->class_name));
 
   // Pops within the refractory window before the report (and up to it). The
   // pops of one thrust (several joints releasing within ~0.25 s: Dunning 2013,
@@ -27,15 +22,15 @@ Evidence gather_evidence(Database& db, const Report& r) {
   bool linked_counted = false;
   double last_pop = -1e300;
   for (const auto& e : db.events(t - kRefractoryWindowS, t + 1.0, r.location)) {
-    if (!is_pop_class(e.class_name)) continue;
+    if (!counts_as_pop(e.class_name)) continue;
     if (e.time_unix - last_pop > kThrustWindowS) ++pops;
     last_pop = e.time_unix;
     if (e.refractory) ev.refractory_flag = true;
     if (ev.linked_event && e.id == ev.linked_event->id) linked_counted = true;
   }
   if (ev.linked_event && ev.linked_event->refractory) ev.refractory_flag = true;
-  if (ev.linked_event && !linked_counted) ++pops;
-  if (r.pop && !ev.linked_event) ++pops;  // this report's own pop, not recorded
+  if (ev.linked_event && counts_as_pop(ev.linked_event->class_name) && !linked_counted) ++pops;
+  if (r.pop && !(ev.linked_event && counts_as_pop(ev.linked_event->class_name))) ++pops;  // felt, not recorded
   int reported = 0;
   for (const auto& p : db.reports(t - kRefractoryWindowS, t, r.location))
     if (p.id != r.id && p.pop && !p.event_id) ++reported;  // a report linked to an event is that event
@@ -44,9 +39,9 @@ Evidence gather_evidence(Database& db, const Report& r) {
   // Different days with pops at this location.
   std::set<std::string> days;
   for (const auto& e : db.events(t - kRecurringWindowS, t + 1.0, r.location))
-    if (is_pop_class(e.class_name)) days.insert(format_date_local(e.time_unix));
+    if (counts_as_pop(e.class_name)) days.insert(format_date_local(e.time_unix));
   for (const auto& p : db.reports(t - kRecurringWindowS, t, r.location))
-    if (p.pop || p.event_id) days.insert(format_date_local(p.time_unix));
+    if (p.pop) days.insert(format_date_local(p.time_unix));
   if (this_pop) days.insert(format_date_local(t));
   ev.days_with_pops = int(days.size());
 
@@ -73,7 +68,7 @@ RecordedReport record_report(Database& db, Report report, bool link_automaticall
   } else if (link_automatically) {
     if (auto e = db.nearest_event(report.time_unix, kLinkWindowS, report.location)) report.event_id = e->id;
   }
-  if (report.event_id) report.pop = true;
+  if (report.event_id && counts_as_pop(db.event(*report.event_id)->class_name)) report.pop = true;
   RecordedReport out;
   report.id = db.insert_report(report);
   out.evidence = gather_evidence(db, report);

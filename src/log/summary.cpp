@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "src/log/duration.h"
+#include "src/log/triage.h"
 #include "src/log/vocabulary.h"
 
 namespace popscope::log {
@@ -43,7 +44,7 @@ LogSummary summarize(Database& db, double from, double to, const std::string& lo
   for (const auto& e : s.events) {
     DayRow& d = day(e.time_unix, e.location);
     ++d.recorded;
-    if (e.class_name.empty() || e.class_name == "cavitation" || e.class_name == "snap") ++d.pops;
+    if (counts_as_pop(e.class_name)) ++d.pops;
   }
   for (auto& [key, row] : days) s.days.push_back(row);
 

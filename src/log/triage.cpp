@@ -15,7 +15,9 @@ using In = const TriageInput&;
 
 const Symptoms& sy(In in) { return in.report.symptoms; }
 bool painful(In in) { return in.report.pain > 0; }
-bool has_pop(In in) { return in.report.pop || in.evidence.linked_event.has_value(); }
+bool has_pop(In in) {
+  return in.report.pop || (in.evidence.linked_event && counts_as_pop(in.evidence.linked_event->class_name));
+}
 bool neck_context(In in) { return in.report.location == "neck" || in.report.activity == "adjustment"; }
 bool repeated(In in) { return in.evidence.pops_within_refractory >= 2 || in.evidence.refractory_flag; }
 bool recurring(In in) { return in.evidence.days_with_pops >= kRecurringDays; }
@@ -198,6 +200,8 @@ const std::vector<Rule> kRules = {
 }  // namespace
 
 const std::vector<Rule>& triage_rules() { return kRules; }
+
+bool counts_as_pop(const std::string& c) { return c.empty() || c == "cavitation" || c == "snap"; }
 
 double pain_duration_s(const TriageInput& in) {
   if (in.report.pain <= 0) return -1;

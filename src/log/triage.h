@@ -36,6 +36,10 @@ constexpr double kLinkWindowS = 10.0 * 60.0;
 
 extern const char* const kDisclaimer;
 
+// Recorded sounds that count as a pop: cavitation, snaps and unclassified
+// events (a run without a model); not crepitus trains or "other" noises.
+bool counts_as_pop(const std::string& class_name);
+
 // What the log knows around one report.
 struct Evidence {
   std::optional<StoredEvent> linked_event;

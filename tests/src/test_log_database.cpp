@@ -226,6 +226,11 @@ TEST_CASE("a report links to the nearest recorded event within 10 minutes at its
   REQUIRE(rec.report.event_id);
   CHECK(db.event(*rec.report.event_id)->onset_s == doctest::Approx(300));
   CHECK(rec.report.pop);  // a linked recording is a pop
+  // A noise classified "other" is never linked automatically.
+  db.add_events(knee, {make_event(700, "other")});
+  rec = record_report(db, report_at(kT0 + 700, "knee"), true);
+  REQUIRE(rec.report.event_id);
+  CHECK(db.event(*rec.report.event_id)->onset_s == doctest::Approx(300));
   // Too far from any event: no link.
   rec = record_report(db, report_at(kT0 + 300 + 11 * 60, "knee"), true);
   CHECK_FALSE(rec.report.event_id);

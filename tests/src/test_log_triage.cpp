@@ -325,6 +325,20 @@ TEST_CASE("combination: knee pop with swelling or giving way is urgent; without 
   }
 }
 
+TEST_CASE("a linked sound that is not a joint sound, or grinding, is not a pop") {
+  TriageInput in = base("knee");
+  in.report.symptoms.swelling = true;
+  in.evidence.linked_event = linked("other");
+  CHECK_FALSE(has_rule(triage(in), "knee-pop-swelling-giving-way"));
+  in.evidence.linked_event = linked("crepitus");
+  CHECK_FALSE(has_rule(triage(in), "knee-pop-swelling-giving-way"));
+  CHECK(counts_as_pop("cavitation"));
+  CHECK(counts_as_pop("snap"));
+  CHECK(counts_as_pop(""));  // unclassified (no model)
+  CHECK_FALSE(counts_as_pop("crepitus"));
+  CHECK_FALSE(counts_as_pop("other"));
+}
+
 TEST_CASE("pain that has not faded: 24 h monitor, 48 h see-clinician, fading after 48 h monitor") {
   TriageInput in = base();
   in.report.pain = 3;
