@@ -141,7 +141,7 @@ TEST_CASE("a non-SQLite file or a newer log at --db: exit 5, the file untouched"
   const std::string path = tmp.file("log.db");
   const std::string text = "shopping list\nmilk\n";
   test::write_text(path, text);
-  for (const std::string cmd : {"log --location knee", "history", "export", "forget --all --yes"}) {
+  for (const char* cmd : {"log --location knee", "history", "export", "forget --all --yes"}) {
     CAPTURE(cmd);
     const auto r = run_popscope(cmd + db_flag(tmp));
     CHECK(r.exit_code == 5);

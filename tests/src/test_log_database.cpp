@@ -128,7 +128,7 @@ TEST_CASE("a log written by a newer popscope is refused and left as it is") {
 
 TEST_CASE("a file that is not a SQLite database is refused and never touched") {
   TempDir tmp;
-  for (const std::string content : {std::string("my diary: knee hurt on monday\n"), std::string(4096, 'x'),
+  for (const std::string& content : {std::string("my diary: knee hurt on monday\n"), std::string(4096, 'x'),
                                     std::string("SQLite format 3")}) {
     const std::string path = tmp.file("notes.db");
     test::write_text(path, content);

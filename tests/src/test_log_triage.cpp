@@ -23,12 +23,6 @@ bool has_rule(const TriageResult& r, const std::string& id) {
   return std::any_of(r.reasons.begin(), r.reasons.end(), [&](const Reason& x) { return x.rule_id == id; });
 }
 
-std::string ids(const TriageResult& r) {
-  std::string s;
-  for (const auto& x : r.reasons) s += x.rule_id + " ";
-  return s;
-}
-
 struct RuleCase {
   const char* rule_id;
   Level expected_level;  // the overall level for this input
