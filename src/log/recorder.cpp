@@ -64,7 +64,7 @@ RecordedReport record_report(Database& db, Report report, bool link_automaticall
   if (report.event_id) {
     if (!db.event(*report.event_id))
       throw UsageError("--event " + std::to_string(*report.event_id) + ": no recorded event has this id (see "
-                       "'popscope history' or 'popscope export')");
+                       "'popscope export --format csv --table events')");
   } else if (link_automatically) {
     if (auto e = db.nearest_event(report.time_unix, kLinkWindowS, report.location)) report.event_id = e->id;
   }

@@ -441,6 +441,14 @@ TEST_CASE("analyze --log stores a session with its events, and log links a repor
   // Not at another location.
   r = run_popscope("log --location knee --at 2026-09-21T14:15:20Z" + db_flag(tmp));
   CHECK(r.out.find("Linked") == std::string::npos);
+  // An explicit --event links whatever the time and place; an unknown one is refused.
+  r = run_popscope("log --location knee --pain 1 --event 1" + db_flag(tmp));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Linked to recorded event 1") != std::string::npos);
+  r = run_popscope("log --location knee --event 99" + db_flag(tmp));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--event 99: no recorded event has this id") != std::string::npos);
+  CHECK(sql(db, "SELECT count(*) FROM reports") == "3\n");
   // --db without --log is a usage error; a bad log stops the run with exit 5.
   r = run_popscope("analyze --db x.db " + quote(tmp.file("neck.wav")));
   CHECK(r.exit_code == 2);
