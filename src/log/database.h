@@ -15,6 +15,14 @@
 //  - values are always bound, never spliced into SQL.
 //
 // One Database object belongs to one thread (the sink thread in `listen`).
+//
+// Storing a recording run (as `analyze --log` does, and `listen --db` should):
+//   log::Database db(log::resolve_database_path(db_flag));   // before capture: fails early, exit 5
+//   log::Session s; s.started_unix = <wall clock of stream time 0>; s.source = "listen";
+//   s.input = device_name; s.location = location_flag;       // location checked with log::check_value
+//   const int64_t id = db.begin_session(s);
+//   db.add_events(id, released_events, record_path);         // per batch; onset_s in stream seconds
+//   db.end_session(id, log::now_unix());
 #include <chrono>
 #include <cstdint>
 #include <optional>
