@@ -103,6 +103,10 @@ CREATE TABLE assessments (
 );
 CREATE INDEX assessments_report ON assessments(report_id);
 )sql",
+    // 1 -> 2: facial numbness, an emergency sign after neck manipulation.
+    R"sql(
+ALTER TABLE reports ADD COLUMN facial_numbness INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
               "one migration per schema version");
@@ -186,6 +190,10 @@ class Statement {
   const Database& db_;
   sqlite3_stmt* s_ = nullptr;
 };
+
+const char* migration_sql(int from) {
+  return from >= 0 && from < kSchemaVersion ? kMigrations[from] : nullptr;
+}
 
 std::string resolve_database_path(const std::string& flag_value) {
   if (!flag_value.empty()) return flag_value;

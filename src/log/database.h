@@ -36,7 +36,7 @@ struct sqlite3;
 
 namespace popscope::log {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 // PRAGMA application_id: "POPS". Marks the file as a popscope log.
 constexpr int kApplicationId = 0x504f5053;
 constexpr int kBusyTimeoutMs = 10000;
@@ -44,6 +44,10 @@ constexpr int kBusyTimeoutMs = 10000;
 // --db value, else $POPSCOPE_DB, else $XDG_DATA_HOME/popscope/popscope.db,
 // else ~/.local/share/popscope/popscope.db.
 std::string resolve_database_path(const std::string& flag_value);
+
+// The SQL that brings schema version `from` to from + 1 (for tests of the
+// upgrade path).
+const char* migration_sql(int from);
 
 class Database {
  public:

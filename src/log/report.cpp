@@ -45,6 +45,8 @@ const std::vector<SymptomField>& symptom_fields() {
        "Have you suddenly fallen to the ground without fainting?", true, &Symptoms::drop_attack},
       {"severe_headache", "--severe-headache", "A sudden, severe headache unlike any before",
        "A sudden, severe headache unlike any you have had before?", true, &Symptoms::severe_headache},
+      {"facial_numbness", "--facial-numbness", "Numbness in the face", "Any numbness in your face?", true,
+       &Symptoms::facial_numbness},
   };
   return v;
 }

@@ -36,6 +36,7 @@ struct Symptoms {
   bool trouble_swallowing = false;
   bool drop_attack = false;
   bool severe_headache = false;
+  bool facial_numbness = false;  // schema 2
 };
 
 struct SymptomField {

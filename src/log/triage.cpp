@@ -28,7 +28,7 @@ int cauda_equina_signs(In in) { return int(sy(in).bladder_bowel) + int(sy(in).sa
 int neck_artery_signs(In in) {
   const Symptoms& s = sy(in);
   return int(s.dizziness) + int(s.double_vision) + int(s.slurred_speech) + int(s.trouble_swallowing) +
-         int(s.drop_attack) + int(s.severe_headache);
+         int(s.drop_attack) + int(s.severe_headache) + int(s.facial_numbness);
 }
 bool any_symptom(In in) {
   for (const auto& f : symptom_fields())
@@ -77,6 +77,10 @@ const std::vector<Rule> kRules = {
      "Dizziness after a neck adjustment or with neck symptoms can be a sign of an injury to a neck artery "
      "(cervical artery dissection).",
      kNeckArtery, +[](In in) { return neck_context(in) && sy(in).dizziness; }},
+    {"neck-facial-numbness", Level::kEmergency,
+     "Numbness in the face after a neck adjustment or with neck symptoms can be a sign of an injury to a neck "
+     "artery.",
+     kNeckArtery, +[](In in) { return neck_context(in) && sy(in).facial_numbness; }},
     {"double-vision", Level::kEmergency,
      "Double vision can be a sign of a neck artery injury or a stroke.", kNeckArtery,
      +[](In in) { return sy(in).double_vision; }},
@@ -140,6 +144,10 @@ const std::vector<Rule> kRules = {
      +[](In in) { return sy(in).weight_loss; }},
     {"dizziness", Level::kSeeClinician, "Dizziness should be assessed.", kUrgentList,
      +[](In in) { return sy(in).dizziness && !neck_context(in); }},
+    {"facial-numbness", Level::kSeeClinician,
+     "Numbness in the face should be assessed; if it comes suddenly with weakness or trouble speaking, seek "
+     "emergency care.",
+     kUrgentList, +[](In in) { return sy(in).facial_numbness && !neck_context(in); }},
     // --- monitor ---
     {"pain-improving-48h", Level::kMonitor,
      "The pain has lasted 48 hours or more but is fading compared with the first report.", kReactions,

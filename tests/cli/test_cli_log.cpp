@@ -51,11 +51,11 @@ std::string sql(const std::string& path, const std::string& query) {
 size_t lines(const std::string& s) { return test::count_of(s, "\n"); }
 
 // Answers for the interactive questions: location, side, activity, pop,
-// pain, pain-since, 21 yes/no symptom questions, note.
+// pain, pain-since, 22 yes/no symptom questions, note.
 std::string answers(const std::string& location, int pain, const std::vector<int>& yes_at = {}) {
   std::string a = location + "\n\n\ny\n" + std::to_string(pain) + "\n";
   if (pain > 0) a += "3h\n";
-  for (int i = 0; i < 21; ++i)
+  for (int i = 0; i < 22; ++i)
     a += std::find(yes_at.begin(), yes_at.end(), i) != yes_at.end() ? "y\n" : "n\n";
   return a + "typed at the terminal\n";
 }
@@ -159,7 +159,7 @@ TEST_CASE("a non-SQLite file or a newer log at --db: exit 5, the file untouched"
   const std::string before = test::read_text(path);
   const auto r = run_popscope("log --location knee" + db_flag(tmp));
   CHECK(r.exit_code == 5);
-  CHECK(r.err.find("newer popscope (schema 7, this program knows up to 1)") != std::string::npos);
+  CHECK(r.err.find("newer popscope (schema 7, this program knows up to 2)") != std::string::npos);
   CHECK(test::read_text(path) == before);
 }
 
@@ -223,7 +223,7 @@ TEST_CASE("parallel first runs create the log once and keep every report") {
   const auto r = test::run_shell(cmd + "wait");
   CHECK(r.err == "");
   CHECK(sql(path, "SELECT count(*), count(DISTINCT note) FROM reports") == "8|8\n");
-  CHECK(sql(path, "PRAGMA user_version") == "1\n");
+  CHECK(sql(path, "PRAGMA user_version") == "2\n");
   CHECK(sql(path, "PRAGMA integrity_check") == "ok\n");
 }
 
@@ -318,7 +318,7 @@ TEST_CASE("export: JSON holds everything, CSV one table with documented columns,
   CHECK((st.st_mode & 0777) == 0600);
   const auto j = nlohmann::json::parse(test::read_text(tmp.file("out.json")));
   CHECK(j["format"] == "popscope-log");
-  CHECK(j["schema_version"] == 1);
+  CHECK(j["schema_version"] == 2);
   for (const char* key : {"sessions", "events", "reports", "assessments"}) CHECK(j[key].is_array());
   CHECK(j["reports"][0]["swelling"] == true);
   CHECK(j["assessments"][0]["level"] == "monitor");
@@ -328,7 +328,7 @@ TEST_CASE("export: JSON holds everything, CSV one table with documented columns,
   CHECK(r.out.rfind("id,time,location,side,activity,pop,pain,pain_since_s,stiffness,reduced_movement,numbness,"
                     "tingling,weakness,spreading,swelling,giving_way,night_pain,weight_loss,bladder_bowel,"
                     "saddle_numbness,both_legs,fever,trauma,dizziness,double_vision,slurred_speech,"
-                    "trouble_swallowing,drop_attack,severe_headache,note,event_id,level,reasons\n",
+                    "trouble_swallowing,drop_attack,severe_headache,facial_numbness,note,event_id,level,reasons\n",
                     0) == 0);
   CHECK(lines(r.out) == 2);
   r = run_popscope("export --format csv --table events" + db_flag(tmp));
@@ -401,7 +401,7 @@ TEST_CASE("log on a terminal asks the questions one by one, red flags always") {
   CHECK(sql(tmp.file("log.db"), "SELECT bladder_bowel FROM reports WHERE id = 2") == "1\n");
   // A wrong answer is asked again; the default location is the last one used.
   std::string a = "\n\n\nn\neleven\n0\n";
-  for (int i = 0; i < 21; ++i) a += "\n";
+  for (int i = 0; i < 22; ++i) a += "\n";
   a += "\n";
   r = test::run_shell("printf %s " + quote(a) + " | script -qec " + quote(cmd) + " /dev/null");
   REQUIRE(r.exit_code == 0);

@@ -101,6 +101,29 @@ TEST_CASE("a new log is private, in WAL mode, at the current schema") {
         "assessments\nevents\nreports\nsessions\n");
 }
 
+TEST_CASE("a log of an older schema is upgraded in order, keeping its rows") {
+  TempDir tmp;
+  const std::string path = tmp.file("v1.db");
+  // A version-1 log as an earlier popscope left it.
+  raw_sql(path, std::string("PRAGMA journal_mode = WAL;") + migration_sql(0) + "PRAGMA user_version = 1; PRAGMA application_id = " +
+                    std::to_string(kApplicationId) + ";");
+  raw_sql(path,
+          "INSERT INTO reports (time_unix, created_unix, location, pain, note) VALUES (1.8e9, 1.8e9, 'neck', 3, 'old');");
+  REQUIRE(raw_sql(path, "PRAGMA user_version") == "1\n");
+  {
+    Database db(path);
+    CHECK(db.schema_version() == kSchemaVersion);
+    const auto r = db.report(1);
+    REQUIRE(r);
+    CHECK(r->note == "old");
+    CHECK(r->pain == 3);
+    CHECK_FALSE(r->symptoms.facial_numbness);
+  }
+  CHECK(raw_sql(path, "SELECT facial_numbness FROM reports") == "0\n");
+  CHECK(raw_sql(path, "PRAGMA integrity_check") == "ok\n");
+  CHECK(migration_sql(kSchemaVersion) == nullptr);
+}
+
 TEST_CASE("an existing log with a too open mode is made private") {
   TempDir tmp;
   const std::string path = tmp.file("log.db");

@@ -55,6 +55,16 @@ const std::vector<RuleCase>& rule_cases() {
          in.report.location = "neck";
          in.report.symptoms.dizziness = true;
        }},
+      {"neck-facial-numbness", Level::kEmergency,
+       [](TriageInput& in) {
+         in.report.activity = "adjustment";
+         in.report.symptoms.facial_numbness = true;
+       }},
+      {"facial-numbness", Level::kSeeClinician,
+       [](TriageInput& in) {
+         in.report.location = "jaw";
+         in.report.symptoms.facial_numbness = true;
+       }},
       {"double-vision", Level::kEmergency, [](TriageInput& in) { in.report.symptoms.double_vision = true; }},
       {"slurred-speech", Level::kEmergency, [](TriageInput& in) { in.report.symptoms.slurred_speech = true; }},
       {"trouble-swallowing", Level::kEmergency,
