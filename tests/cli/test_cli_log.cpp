@@ -341,15 +341,19 @@ TEST_CASE("export: JSON holds everything, CSV one table with documented columns,
 
 TEST_CASE("forget asks for confirmation, refuses without a terminal, and deletes with --yes") {
   TempDir tmp;
-  REQUIRE(run_popscope("log --location knee --note first" + db_flag(tmp)).exit_code == 0);
+  REQUIRE(run_popscope("log --location knee --note first-secret-note" + db_flag(tmp)).exit_code == 0);
   REQUIRE(run_popscope("log --location hip --note second" + db_flag(tmp)).exit_code == 0);
   auto r = run_popscope("forget 1" + db_flag(tmp));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("without confirmation (standard input is not a terminal); add --yes") != std::string::npos);
   CHECK(sql(tmp.file("log.db"), "SELECT count(*) FROM reports") == "2\n");
+  REQUIRE(test::read_text(tmp.file("log.db")).find("first-secret-note") != std::string::npos);
   r = run_popscope("forget 1 --yes" + db_flag(tmp));
   CHECK(r.exit_code == 0);
   CHECK(sql(tmp.file("log.db"), "SELECT note FROM reports") == "second\n");
+  // The deleted note is gone from the file, not just unlinked (secure_delete + checkpoint).
+  CHECK(test::read_text(tmp.file("log.db")).find("first-secret-note") == std::string::npos);
+  CHECK(test::read_text(tmp.file("log.db-wal")).find("first-secret-note") == std::string::npos);
   CHECK(sql(tmp.file("log.db"), "SELECT count(*) FROM assessments") == "1\n");
   r = run_popscope("forget 1 --yes" + db_flag(tmp));
   CHECK(r.exit_code == 2);
