@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   cli::add_eval_command(app, commands);
   cli::add_report_command(app, commands);
   cli::add_synth_command(app, commands);
+  cli::add_log_command(app, commands);
+  cli::add_history_command(app, commands);
+  cli::add_export_command(app, commands);
+  cli::add_forget_command(app, commands);
 
   try {
     app.parse(argc, argv);

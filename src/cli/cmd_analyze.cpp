@@ -1,4 +1,5 @@
 // popscope analyze FILE|DIR...: finds every joint sound in recordings.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -27,7 +29,10 @@
 #include "src/engine/analyze_recording.h"
 #include "src/errors.h"
 #include "src/io/atomic_file.h"
+#include "src/io/audio_file_reader.h"
 #include "src/io/event_writer.h"
+#include "src/log/database.h"
+#include "src/log/vocabulary.h"
 
 namespace popscope::cli {
 namespace {
@@ -50,7 +55,35 @@ struct AnalyzeOptions {
   std::shared_ptr<const ModelClassifier> classifier;
   std::vector<double> flag_values;  // one per detector_params() row
   std::string command_line;
+  bool log = false;  // store each file's events in the severity log
+  std::string db;
+  std::string location;
 };
+
+// Stores one analysed file as a session of the severity log. The recording
+// is assumed to have ended when the file was last modified.
+void store_in_log(log::Database& db, const std::string& file, const std::vector<Event>& events,
+                  const std::string& location) {
+  double duration_s = 0;
+  try {
+    duration_s = AudioFileReader(file).info().duration_s();
+  } catch (const InputError&) {
+  }
+  double ended = double(std::time(nullptr));
+  struct stat st {};
+  if (::stat(file.c_str(), &st) == 0) ended = double(st.st_mtim.tv_sec) + 1e-9 * double(st.st_mtim.tv_nsec);
+  log::Session session;
+  session.started_unix = ended - duration_s;
+  session.ended_unix = ended;
+  session.source = "analyze";
+  std::error_code ec;
+  session.input = fs::absolute(file, ec).string();
+  session.location = location;
+  const int64_t id = db.begin_session(session);
+  db.add_events(id, events, session.input);
+  std::fprintf(stderr, "popscope: %zu events of %s stored in the log %s (session %lld)\n", events.size(),
+               file.c_str(), db.path().c_str(), (long long)id);
+}
 
 struct FileResult {
   bool done = false;
@@ -200,6 +233,12 @@ int run_analyze(AnalyzeOptions& opt) {
   const EventFormat format = parse_event_format(opt.format);
   opt.classifier = opt.model.load(opt.settings.analysis_rate_hz);
   opt.command_line += opt.model.command_text();
+  if (!opt.log && (!opt.db.empty() || !opt.location.empty()))
+    throw UsageError("--db and --location store events in the severity log: add --log");
+  if (!opt.location.empty()) log::check_value("--location", opt.location, log::locations());
+  // Open the log before the work so a log that cannot be used stops the run early.
+  std::unique_ptr<log::Database> log_db;
+  if (opt.log) log_db = std::make_unique<log::Database>(log::resolve_database_path(opt.db));
 
   const InputList inputs = expand_inputs(opt.inputs, opt.recursive);
   for (const auto& e : inputs.errors) std::cerr << "popscope: " << e << "\n";
@@ -246,6 +285,7 @@ int run_analyze(AnalyzeOptions& opt) {
   size_t total_events = 0;
   bool header_done = false;
   std::string output_error;
+  std::string database_error;
   for (size_t i = 0; i < n; ++i) {
     FileResult r;
     {
@@ -264,6 +304,14 @@ int run_analyze(AnalyzeOptions& opt) {
       continue;
     }
     total_events += r.events.size();
+    if (log_db) {
+      try {
+        store_in_log(*log_db, files[i], r.events, opt.location);
+      } catch (const DatabaseError& e) {
+        database_error = e.what();
+        break;
+      }
+    }
     if (!opt.output_dir.empty()) {
       const std::string out = (fs::path(opt.output_dir) / (path_stem(files[i]) + event_format_extension(format))).string();
       try {
@@ -285,6 +333,7 @@ int run_analyze(AnalyzeOptions& opt) {
   progress.finish();
   std::fflush(stdout);
   if (!output_error.empty()) throw OutputError(output_error);
+  if (!database_error.empty()) throw DatabaseError(database_error);
   if (!opt.output_dir.empty()) {
     write_file_atomically((fs::path(opt.output_dir) / "popscope-run.json").string(),
                           run_parameters(opt, files, results).dump(2) + "\n");
@@ -327,6 +376,11 @@ void add_analyze_command(CLI::App& app, CommandList& commands) {
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
   sub->add_flag("--no-progress", opt->no_progress, "No progress bar on a terminal");
+  sub->add_flag("--log", opt->log, "Also store each file's events in the severity log (one session per file)");
+  sub->add_option("--db", opt->db, "Severity log database for --log (default: $POPSCOPE_DB, else "
+                                   "$XDG_DATA_HOME/popscope/popscope.db)");
+  sub->add_option("--location", opt->location,
+                  "With --log: where the sensor was: " + log::join_values(log::locations()));
   sub->footer(
       "Examples:\n"
       "  popscope analyze datasets/samples/clinic_contact.wav\n"

@@ -66,9 +66,12 @@ int run_report_recording(const ReportRecordingOptions& o) {
 
 }  // namespace
 
+void add_report_log_command(CLI::App& report, CommandList& commands);
+
 void add_report_command(CLI::App& app, CommandList& commands) {
   CLI::App* report = app.add_subcommand("report", "Write HTML reports people can read and print");
   report->require_subcommand(1);
+  add_report_log_command(*report, commands);
 
   auto opt = std::make_shared<ReportRecordingOptions>();
   CLI::App* rec = report->add_subcommand(

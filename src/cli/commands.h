@@ -12,5 +12,9 @@ void add_train_command(CLI::App& app, CommandList& commands);
 void add_eval_command(CLI::App& app, CommandList& commands);
 void add_report_command(CLI::App& app, CommandList& commands);
 void add_synth_command(CLI::App& app, CommandList& commands);
+void add_log_command(CLI::App& app, CommandList& commands);
+void add_history_command(CLI::App& app, CommandList& commands);
+void add_export_command(CLI::App& app, CommandList& commands);
+void add_forget_command(CLI::App& app, CommandList& commands);
 
 }  // namespace popscope::cli
