@@ -112,9 +112,10 @@ Overview read_overview(const std::string& path, int columns, int rows) {
   std::vector<float> cells(size_t(W) * size_t(rows), 0.f);
 
   // Frames centred evenly over the recording, at least one per column and
-  // never further apart than a frame length, so every sample is analysed.
+  // never further apart than half a frame: every sample lies in the middle
+  // half of some frame, where the Hann window keeps at least half its power.
   const double column_frames = double(frames) / W;
-  const int64_t per_column = std::max<int64_t>(1, int64_t(std::ceil(column_frames / double(fft))));
+  const int64_t per_column = std::max<int64_t>(1, int64_t(std::ceil(2.0 * column_frames / double(fft))));
   const int64_t total = int64_t(W) * per_column;
   ov.spec_frames = total;
   auto frame_start = [&](int64_t j) {
@@ -138,31 +139,38 @@ Overview read_overview(const std::string& path, int columns, int rows) {
       const int64_t seg_end = std::min(pos + int64_t(n), std::max(col_end, p + 1));
       for (int c = 0; c < ov.channels; ++c) {
         const float* b = buf[size_t(c)].data() + (p - pos);
-        const auto [lo, hi] = std::minmax_element(b, b + (seg_end - p));
-        float& mn = ov.min[size_t(c)][size_t(col)];
-        float& mx = ov.max[size_t(c)][size_t(col)];
-        mn = std::min(mn, *lo);
-        mx = std::max(mx, *hi);
+        float mn = ov.min[size_t(c)][size_t(col)], mx = ov.max[size_t(c)][size_t(col)];
+        for (int64_t i = 0; i < seg_end - p; ++i) {  // vectorises, unlike std::minmax_element
+          mn = b[i] < mn ? b[i] : mn;
+          mx = b[i] > mx ? b[i] : mx;
+        }
+        ov.min[size_t(c)][size_t(col)] = mn;
+        ov.max[size_t(c)][size_t(col)] = mx;
       }
       p = seg_end;
     }
     const size_t old = mix.size();
     mix.resize(old + n);
+    float* m = mix.data() + old;
     const float scale = 1.0f / float(ov.channels);
-    for (size_t i = 0; i < n; ++i) {
-      float s = 0;
-      for (int c = 0; c < ov.channels; ++c) s += buf[size_t(c)][i];
-      mix[old + i] = s * scale;
+    std::copy(buf[0].begin(), buf[0].begin() + ptrdiff_t(n), m);
+    for (int c = 1; c < ov.channels; ++c) {
+      const float* b = buf[size_t(c)].data();
+      for (size_t i = 0; i < n; ++i) m[i] += b[i];
     }
+    if (ov.channels > 1)
+      for (size_t i = 0; i < n; ++i) m[i] *= scale;
     pos += int64_t(n);
     // Every frame that lies inside what has been read (zero-padded past the ends).
     for (; next < total; ++next) {
       const int64_t s = frame_start(next);
       if (s + int64_t(fft) > pos && !end) break;
-      for (size_t i = 0; i < fft; ++i) {
-        const int64_t at = s + int64_t(i) - mix_start;
-        frame[i] = at >= 0 && at < int64_t(mix.size()) ? mix[size_t(at)] : 0.f;
-      }
+      // frame[i] = mix at sample s + i, zero outside what was read.
+      const int64_t lo = std::clamp<int64_t>(mix_start - s, 0, int64_t(fft));
+      const int64_t hi = std::clamp<int64_t>(mix_start + int64_t(mix.size()) - s, lo, int64_t(fft));
+      std::fill(frame.begin(), frame.begin() + lo, 0.f);
+      std::copy(mix.begin() + (s + lo - mix_start), mix.begin() + (s + hi - mix_start), frame.begin() + lo);
+      std::fill(frame.begin() + hi, frame.end(), 0.f);
       spectrum.process(frame.data(), fft, power.data());
       add_max(row_of, power.data(), cells.data() + size_t(next / per_column), size_t(W));
     }

@@ -4,8 +4,9 @@
 //
 //  - Overview: per pixel column, the minimum and maximum sample of every
 //    channel (the waveform drawn as one vertical line per column), and a
-//    max-hold spectrogram of the channel mix: every sample is in some
-//    analysis frame, and a column shows the loudest power of each frequency
+//    max-hold spectrogram of the channel mix: every sample lies in the
+//    middle half of some analysis frame (frames overlap by half or more),
+//    and a column shows the loudest power of each frequency
 //    row over the frames centred in it, so a 5 ms pop stays visible in a
 //    column that spans seconds of a long recording.
 //  - Event thumbnails: a small spectrogram of kThumbSpanS around an event's

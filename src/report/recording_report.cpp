@@ -311,7 +311,14 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
   h += "<p class='sub'>" + html_escape(ov.description) + ", " + num("%.3f", ov.duration_s) + " s; " +
        std::to_string(events.size()) + (events.size() == 1 ? " event" : " events") +
        (in.classifier.empty() ? " (not classified: no model)" : "") + "</p>\n";
-  if (!events.empty()) h += "<p class='sub' id='summary'>" + html_escape(event_summary(events)) + "</p>\n";
+  if (!events.empty()) {
+    // analyze's summary line; a long list of pops per thrust is left to the thrust table.
+    std::string summary = event_summary(events);
+    const size_t list = summary.find(", pops per thrust:");
+    if (thrusts.size() > kMaxThrustLabels && list != std::string::npos)
+      summary.replace(list, summary.find(';', list) - list, " (pops per thrust in the table below)");
+    h += "<p class='sub' id='summary'>" + html_escape(summary) + "</p>\n";
+  }
 
   h += "<div class='legend'>Classes:";
   for (size_t i = 0; i < class_names.size(); ++i)
