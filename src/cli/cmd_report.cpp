@@ -90,7 +90,7 @@ int run_report_recording(const ReportRecordingOptions& o) {
     in.analysis = analyze_recording(o.input, settings, classifier.get(), names);
   } catch (...) {
     overview.wait();
-    say("");
+    if (progress) std::fprintf(stderr, "\r\033[K");
     throw;
   }
   const report::Overview ov = overview.get();
