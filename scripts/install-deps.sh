@@ -14,7 +14,7 @@ packages=(
   libcli11-dev                                 # command line
   nlohmann-json3-dev                           # JSON (manifests, models, JSON lines)
   doctest-dev                                  # unit tests
-  zlib1g-dev                                   # reading browser screenshots (PNG) in report tests
+  zlib1g-dev                                   # PNG in HTML reports and reading screenshots in tests
   sox espeak-ng                                # test signals and real speech for the generator
 )
 if [ "${POPSCOPE_EXTRA_DEPS:-}" = "ci" ]; then

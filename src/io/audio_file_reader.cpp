@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -137,6 +138,14 @@ void AudioFileReader::rewind() {
   frames_read_ = 0;
   nonfinite_ = 0;
   first_nonfinite_frame_ = -1;
+}
+
+void AudioFileReader::seek(int64_t frame) {
+  frame = std::clamp<int64_t>(frame, 0, info_.frames);
+  if (sf_seek(file_, sf_count_t(frame), SEEK_SET) < 0) {
+    throw InputError(info_.path + ": cannot seek to frame " + std::to_string(frame) + " (" + sf_strerror(file_) + ")");
+  }
+  frames_read_ = frame;
 }
 
 AudioData read_audio_file(const std::string& path) {

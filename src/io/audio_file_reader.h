@@ -44,6 +44,10 @@ class AudioFileReader {
 
   // Rewinds to the first frame.
   void rewind();
+  // Moves to frame (0 <= frame <= frames), so the next read starts there
+  // (reports read short excerpts around events). Throws InputError when the
+  // file cannot seek.
+  void seek(int64_t frame);
 
   int64_t frames_read() const { return frames_read_; }
   int64_t nonfinite_samples() const { return nonfinite_; }

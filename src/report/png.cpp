@@ -3,6 +3,8 @@
 #include <array>
 #include <stdexcept>
 
+#include <zlib.h>
+
 namespace popscope::report {
 
 namespace {
@@ -36,49 +38,59 @@ void chunk(std::string& png, const char* type, const std::string& data) {
 
 }  // namespace
 
-std::string encode_png_rgb(const std::vector<uint8_t>& rgb, int width, int height) {
-  if (width <= 0 || height <= 0 || rgb.size() != size_t(width) * size_t(height) * 3)
-    throw std::invalid_argument("encode_png_rgb: size does not match the pixels");
+namespace {
+
+// bpp bytes per pixel; colour_type 2 (RGB) or 3 (palette, plte = 3 bytes per entry).
+std::string encode_png(const uint8_t* pixels, int width, int height, size_t bpp, char colour_type,
+                       const std::string& plte) {
   std::string png = "\x89PNG\r\n\x1a\n";
   std::string ihdr;
   put32(ihdr, uint32_t(width));
   put32(ihdr, uint32_t(height));
   ihdr += char(8);  // bit depth
-  ihdr += char(2);  // colour type RGB
+  ihdr += colour_type;
   ihdr += std::string(3, '\0');  // deflate, adaptive filtering, no interlace
   chunk(png, "IHDR", ihdr);
+  if (!plte.empty()) chunk(png, "PLTE", plte);
 
-  // Raw scanlines, each with filter type 0.
-  std::string raw;
-  const size_t row = size_t(width) * 3;
+  // Scanlines with the "Sub" filter (each byte minus the one a pixel to its
+  // left), which makes the smooth ramps of spectrograms compress well.
+  std::vector<uint8_t> raw;
+  const size_t row = size_t(width) * bpp;
   raw.reserve((row + 1) * size_t(height));
   for (int y = 0; y < height; ++y) {
-    raw += '\0';
-    raw.append(reinterpret_cast<const char*>(rgb.data()) + size_t(y) * row, row);
+    const uint8_t* line = pixels + size_t(y) * row;
+    raw.push_back(1);
+    for (size_t x = 0; x < row; ++x) raw.push_back(uint8_t(line[x] - (x >= bpp ? line[x - bpp] : 0)));
   }
-  // zlib stream of stored blocks (at most 65535 bytes each) + Adler-32.
-  std::string z = "\x78\x01";
-  for (size_t pos = 0; pos < raw.size() || pos == 0;) {
-    const size_t n = std::min<size_t>(65535, raw.size() - pos);
-    const bool last = pos + n >= raw.size();
-    z += char(last ? 1 : 0);
-    z += char(n & 0xFF);
-    z += char((n >> 8) & 0xFF);
-    z += char(~n & 0xFF);
-    z += char((~n >> 8) & 0xFF);
-    z.append(raw, pos, n);
-    pos += n;
-    if (last) break;
-  }
-  uint32_t a = 1, b = 0;
-  for (unsigned char c : raw) {
-    a = (a + c) % 65521;
-    b = (b + a) % 65521;
-  }
-  put32(z, (b << 16) | a);
+  uLongf z_size = compressBound(uLong(raw.size()));
+  std::string z(z_size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(z.data()), &z_size, raw.data(), uLong(raw.size()), 9) != Z_OK)
+    throw std::runtime_error("PNG encoder: zlib could not compress the picture");
+  z.resize(z_size);
   chunk(png, "IDAT", z);
   chunk(png, "IEND", "");
   return png;
+}
+
+}  // namespace
+
+std::string encode_png_rgb(const std::vector<uint8_t>& rgb, int width, int height) {
+  if (width <= 0 || height <= 0 || rgb.size() != size_t(width) * size_t(height) * 3)
+    throw std::invalid_argument("encode_png_rgb: size does not match the pixels");
+  return encode_png(rgb.data(), width, height, 3, 2, "");
+}
+
+std::string encode_png_indexed(const std::vector<uint8_t>& indices, int width, int height,
+                               const std::vector<std::array<uint8_t, 3>>& palette) {
+  if (width <= 0 || height <= 0 || indices.size() != size_t(width) * size_t(height))
+    throw std::invalid_argument("encode_png_indexed: size does not match the pixels");
+  if (palette.empty() || palette.size() > 256) throw std::invalid_argument("encode_png_indexed: 1 to 256 colours");
+  for (uint8_t i : indices)
+    if (i >= palette.size()) throw std::invalid_argument("encode_png_indexed: index outside the palette");
+  std::string plte;
+  for (const auto& c : palette) plte.append(reinterpret_cast<const char*>(c.data()), 3);
+  return encode_png(indices.data(), width, height, 1, 3, plte);
 }
 
 std::string base64(const std::string& bytes) {
