@@ -18,7 +18,12 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     // differently one by one (a faint impulse of a grinding episode looks like
     // a click); consecutive parts within the gap are one event whose class is
     // the one with the most evidence.
-    if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap_s_) {
+    // Grinding pauses between impulses for up to gap_s; separate non-joint
+    // sounds (knocks, claps) can follow each other closer than that, so two
+    // "other" parts join only across a short gap.
+    const bool grinding = e.class_name == "crepitus" || mass_.count("crepitus");
+    const double gap = grinding ? gap_s_ : other_gap_s_;
+    if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap) {
       Event& h = *held_;
       h.offset_s = std::max(h.offset_s, e.offset_s);
       h.offset_sample = std::max(h.offset_sample, e.offset_sample);

@@ -31,7 +31,8 @@ bool is_mergeable_class(const std::string& class_name);
 
 class EventMerger {
  public:
-  explicit EventMerger(double merge_gap_s = 0.3) : gap_s_(merge_gap_s) {}
+  explicit EventMerger(double merge_gap_s = 0.3, double other_gap_s = 0.12)
+      : gap_s_(merge_gap_s), other_gap_s_(other_gap_s) {}
   // Takes a classified event; completed events are appended to out.
   void push(Event e, std::vector<Event>& out);
   // Releases a held event once the stream has passed its end by the gap.
@@ -48,6 +49,7 @@ class EventMerger {
   void release(std::vector<Event>& out);
 
   double gap_s_;
+  double other_gap_s_;
   std::optional<Event> held_;
   // Evidence per class of the held event's parts (at most the two mergeable classes).
   std::map<std::string, double> mass_, weighted_conf_;
