@@ -6,5 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 echo
-echo "\$ build/popscope info datasets/samples/clinic_contact.wav"
-build/popscope info datasets/samples/clinic_contact.wav
+echo "\$ build/popscope analyze datasets/samples/clinic_contact.wav"
+build/popscope analyze datasets/samples/clinic_contact.wav
+echo
+echo "\$ build/popscope eval --model default datasets/samples"
+build/popscope eval --model default datasets/samples

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Accuracy of a model on generated recordings it was never trained or tuned
+# on: seeds disjoint from the training seeds (models/default/rebuild.sh uses
+# 1, 2, 11, 21), every profile, SNR >= 10 dB and 0-10 dB separately; then the
+# whole profile held out: a model trained on three profiles is scored on the
+# fourth. Prints a Markdown table for bench/RESULTS.md.
+# Usage: bench/accuracy.sh [MODEL] [POPSCOPE_BINARY] [WORK_DIR] [--no-holdout]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:-default}
+popscope=${2:-build/popscope}
+work=${3:-bench/out/accuracy}
+holdout=${4:-}
+scenes=${SCENES:-30}
+mkdir -p "$work"
+
+synth() { [ -f "$work/$1/manifest.json" ] || "$popscope" synth --out "$work/$1" --no-progress "${@:2}" >/dev/null; }
+
+# One row: detection F1 (any class), per-class P/R/F1 and macro F1 over the
+# classes with reference events, per-thrust pop-count error.
+row() {
+  local name=$1 m=$2 dir=$3
+  local det cls
+  det=$("$popscope" eval --model "$m" "$dir" --any-class --format json)
+  cls=$("$popscope" eval --model "$m" "$dir" --format json)
+  python3 - "$name" "$det" "$cls" <<'PY'
+import json, sys
+name, det, cls = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+d = det["event"]["overall"]
+cw = cls["event"]["class_wise"]
+present = {k: v for k, v in cw.items() if v["nref"] > 0}
+if not present:
+    present = cw
+f1s = [v["f1"] for v in present.values()]
+cells = []
+for c in ("cavitation", "crepitus", "snap", "other"):
+    v = cw.get(c)
+    cells.append("-" if v is None or c not in present else "%.2f/%.2f/%.2f" % (v["precision"], v["recall"], v["f1"]))
+mae = cls.get("thrust_pop_count_mae")
+print("| %s | %.3f | %.3f | %s | %.3f | %s |" % (name, d["precision"], d["recall"], " | ".join([("%.3f" % d["f1"])] + cells),
+      sum(f1s) / len(f1s), "-" if mae is None else "%.2f" % mae))
+PY
+}
+
+echo "| test set | detection P | detection R | detection F1 | cavitation P/R/F1 | crepitus P/R/F1 | snap P/R/F1 | other P/R/F1 | macro F1 (classes present) | thrust pop-count MAE |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+seed=1000
+for p in clinic home knee noisy; do
+  if [ "$p" != noisy ]; then
+    synth "$p-snr10" --scenes "$scenes" --profile "$p" --seed $seed --snr-db 10:30
+    row "$p, SNR 10-30 dB" "$model" "$work/$p-snr10"
+  fi
+  synth "$p-snr0" --scenes "$scenes" --profile "$p" --seed $((seed + 1)) --snr-db 0:10
+  row "$p, SNR 0-10 dB" "$model" "$work/$p-snr0"
+  seed=$((seed + 10))
+done
+
+[ "$holdout" = "--no-holdout" ] && exit 0
+echo
+echo "Whole profile held out (trained on the other three, 200 recordings each, seeds 31-34; 20% of those recordings validate, so nothing of the held-out profile is seen):"
+echo
+echo "| test set | detection P | detection R | detection F1 | cavitation P/R/F1 | crepitus P/R/F1 | snap P/R/F1 | other P/R/F1 | macro F1 (classes present) | thrust pop-count MAE |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+s=31
+for p in clinic home knee noisy; do synth "train-$p" --scenes 200 --profile "$p" --seed $s; s=$((s + 1)); done
+for p in clinic home knee noisy; do
+  train=(); for q in clinic home knee noisy; do [ "$q" != "$p" ] && train+=("$work/train-$q"); done
+  "$popscope" train "${train[@]}" --out "$work/without-$p.json" --seed 1 --no-progress >/dev/null 2>&1
+  [ "$p" != noisy ] && row "$p (unseen profile), SNR 10-30 dB" "$work/without-$p.json" "$work/$p-snr10"
+  row "$p (unseen profile), SNR 0-10 dB" "$work/without-$p.json" "$work/$p-snr0"
+done
