@@ -137,3 +137,38 @@ TEST_CASE("analyze rejects bad flags and reports bad files while analysing the r
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("holds no audio files") != std::string::npos);
 }
+
+TEST_CASE("the same recording at other rates and sample formats gives the same events and classes") {
+  if (!test::have_program("sox")) {
+    MESSAGE("sox not installed; skipped");
+    return;
+  }
+  TempDir tmp;
+  const std::string src = test::source_dir() + "/datasets/samples/knee_contact.wav";
+  const std::vector<std::pair<std::string, std::string>> copies = {
+      {"r44100.wav", "-r 44100 -b 16"}, {"r48000.wav", "-r 48000 -b 16"}, {"r96000.wav", "-r 96000 -b 16"},
+      {"s24.flac", "-b 24"},            {"f32.wav", "-e floating-point -b 32"}};
+  auto events_of = [](const std::string& out) {
+    std::vector<nlohmann::json> ev;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) ev.push_back(nlohmann::json::parse(line));
+    return ev;
+  };
+  auto ref = run_popscope("analyze --format jsonl " + quote(src));
+  REQUIRE(ref.exit_code == 0);
+  const auto want = events_of(ref.out);
+  REQUIRE(want.size() >= 5);
+  for (const auto& [name, args] : copies) {
+    REQUIRE(test::run_shell("sox " + quote(src) + " " + args + " " + quote(tmp.file(name))).exit_code == 0);
+    auto r = run_popscope("analyze --format jsonl " + quote(tmp.file(name)));
+    REQUIRE(r.exit_code == 0);
+    const auto got = events_of(r.out);
+    INFO(name);
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i]["class"] == want[i]["class"]);
+      CHECK(std::fabs(got[i]["onset_s"].get<double>() - want[i]["onset_s"].get<double>()) <= 0.001);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// popscope train and eval --model end to end on small generated data sets.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+
+using namespace popscope;
+using test::quote;
+using test::run_popscope;
+using test::TempDir;
+
+namespace {
+void make_data(const TempDir& tmp) {
+  for (auto [dir, seed] : {std::pair<const char*, int>{"train", 3}, {"test", 900}}) {
+    auto r = run_popscope(std::string("synth --no-progress --out ") + quote(tmp.file(dir)) +
+                          " --scenes 8 --length 15 --profile mixed --seed " + std::to_string(seed));
+    REQUIRE(r.exit_code == 0);
+  }
+}
+}  // namespace
+
+TEST_CASE("train writes a deterministic model with provenance that analyze and eval use") {
+  TempDir tmp;
+  make_data(tmp);
+  auto a = run_popscope("train --no-progress " + quote(tmp.file("train")) + " --out " + quote(tmp.file("a.json")) +
+                        " --seed 5 --type mlp");
+  INFO(a.err);
+  REQUIRE(a.exit_code == 0);
+  CHECK(a.out.find("confusion") != std::string::npos);
+  CHECK(a.out.find("cavitation") != std::string::npos);
+  auto b = run_popscope("train --no-progress " + quote(tmp.file("train")) + " --out " + quote(tmp.file("b.json")) +
+                        " --seed 5 --type mlp");
+  REQUIRE(b.exit_code == 0);
+  // Identical but for the output path recorded in the command.
+  auto m = nlohmann::json::parse(test::read_text(tmp.file("a.json")));
+  auto mb = nlohmann::json::parse(test::read_text(tmp.file("b.json")));
+  CHECK(m["provenance"]["command"] != mb["provenance"]["command"]);
+  m["provenance"].erase("command");
+  mb["provenance"].erase("command");
+  CHECK(m.dump() == mb.dump());
+  m = nlohmann::json::parse(test::read_text(tmp.file("a.json")));
+  CHECK(m["format"] == "popscope-model");
+  CHECK(m["type"] == "mlp");
+  CHECK(m["provenance"]["seed"] == 5);
+  CHECK(m["provenance"]["command"].get<std::string>().find("--seed 5") != std::string::npos);
+  CHECK(m["provenance"]["training_data_hash"].get<std::string>().size() == 16);
+  CHECK(m["provenance"]["validation_recordings"].get<int>() >= 1);
+
+  auto an = run_popscope("analyze --format jsonl --model " + quote(tmp.file("a.json")) + " " +
+                         quote(tmp.file("test/scene001.wav")));
+  REQUIRE(an.exit_code == 0);
+  CHECK(an.out.find("\"class\":\"") != std::string::npos);
+
+  auto ev = run_popscope("eval --format json --model " + quote(tmp.file("a.json")) + " " + quote(tmp.file("test")));
+  INFO(ev.err);
+  REQUIRE(ev.exit_code == 0);
+  const auto j = nlohmann::json::parse(ev.out);
+  CHECK(j["recordings"] == 8);
+  CHECK(j["event"]["overall"]["f1"].get<double>() > 0.3);
+  auto det = run_popscope("eval --format json --any-class --model " + quote(tmp.file("a.json")) + " " +
+                          quote(tmp.file("test")));
+  REQUIRE(det.exit_code == 0);
+  const auto d = nlohmann::json::parse(det.out);
+  CHECK(d["event"]["class_wise"].size() == 1);
+  CHECK(d["event"]["overall"]["f1"].get<double>() >= j["event"]["overall"]["f1"].get<double>());
+
+  // --folds reports cross-validation by recording in the provenance.
+  auto f = run_popscope("train --no-progress " + quote(tmp.file("train")) + " --out " + quote(tmp.file("f.json")) +
+                        " --folds 2 --type logistic");
+  REQUIRE(f.exit_code == 0);
+  CHECK(f.out.find("fold 2/2") != std::string::npos);
+  CHECK(nlohmann::json::parse(test::read_text(tmp.file("f.json")))["provenance"]["cross_validation"].size() == 2);
+}
+
+TEST_CASE("train and eval refuse bad input with the problem named") {
+  TempDir tmp;
+  test::run_shell("mkdir -p " + quote(tmp.file("unlabelled")) + " && sox -n -r 16000 " +
+                  quote(tmp.file("unlabelled/a.wav")) + " synth 1 sine 440");
+  auto r = run_popscope("train " + quote(tmp.file("unlabelled")) + " --out " + quote(tmp.file("m.json")));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("no label file beside it") != std::string::npos);
+  r = run_popscope("train " + quote(tmp.file("missing")) + " --out " + quote(tmp.file("m.json")));
+  CHECK(r.exit_code == 3);
+  r = run_popscope("train " + quote(tmp.file("unlabelled")) + " --out " + quote(tmp.file("m.json")) + " --folds 1");
+  CHECK(r.exit_code == 2);
+  // A model for another feature schema is refused by analyze and eval.
+  auto m = nlohmann::json::parse(test::read_text(test::source_dir() + "/models/default/popscope-default.json"));
+  m["feature_schema_version"] = 99;
+  test::write_text(tmp.file("old.json"), m.dump());
+  r = run_popscope("analyze --model " + quote(tmp.file("old.json")) + " " +
+                   quote(test::source_dir() + "/datasets/samples/knee_contact.wav"));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("feature schema 99") != std::string::npos);
+  r = run_popscope("eval --model " + quote(tmp.file("old.json")) + " " + quote(test::source_dir() + "/datasets/samples"));
+  CHECK(r.exit_code == 3);
+  r = run_popscope("eval --model default");
+  CHECK(r.exit_code == 2);
+  r = run_popscope("analyze --class-threshold cavitation=2 " + quote(test::source_dir() + "/datasets/samples/knee_contact.wav"));
+  CHECK(r.exit_code == 2);
+  r = run_popscope("analyze --class-threshold bogus=0.5 " + quote(test::source_dir() + "/datasets/samples/knee_contact.wav"));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("unknown class 'bogus'") != std::string::npos);
+}
