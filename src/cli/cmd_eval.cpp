@@ -137,24 +137,6 @@ eval::EvalResult evaluate_model(const EvalCliOptions& o, const eval::EvalOptions
 }
 
 int run_eval(const EvalCliOptions& o) {
-  if (o.model_given || !o.datasets.empty()) {
-    if (o.datasets.empty()) throw UsageError("--model needs labelled recordings to analyse: popscope eval --model M DATASET...");
-    if (!o.ref.empty() || !o.est.empty()) throw UsageError("give either --model with DATASET folders, or --ref and --est");
-    eval::EvalOptions opt;
-    opt.collar_s = o.collar_s;
-    opt.segment_s = o.segment_s;
-    if (!std::isnan(o.offset_pct)) {
-      opt.evaluate_offset = true;
-      opt.offset_pct = o.offset_pct;
-    }
-    eval::validate(opt);
-    const eval::EvalResult total = evaluate_model(o, opt);
-    if (o.format == "json") std::fputs((eval::to_json(total).dump(2) + "\n").c_str(), stdout);
-    else std::fputs(eval::to_table(total).c_str(), stdout);
-    return exit_code::kOk;
-  }
-  if (o.ref.empty() || o.est.empty())
-    throw UsageError("give both --ref LABELS and --est LABELS (files, or folders of label files paired by name)");
   eval::EvalOptions opt;
   opt.collar_s = o.collar_s;
   opt.segment_s = o.segment_s;
@@ -163,6 +145,16 @@ int run_eval(const EvalCliOptions& o) {
     opt.offset_pct = o.offset_pct;
   }
   eval::validate(opt);
+  if (o.model_given || !o.datasets.empty()) {
+    if (o.datasets.empty()) throw UsageError("--model needs labelled recordings to analyse: popscope eval --model M DATASET...");
+    if (!o.ref.empty() || !o.est.empty()) throw UsageError("give either --model with DATASET folders, or --ref and --est");
+    const eval::EvalResult total = evaluate_model(o, opt);
+    if (o.format == "json") std::fputs((eval::to_json(total).dump(2) + "\n").c_str(), stdout);
+    else std::fputs(eval::to_table(total).c_str(), stdout);
+    return exit_code::kOk;
+  }
+  if (o.ref.empty() || o.est.empty())
+    throw UsageError("give both --ref LABELS and --est LABELS (files, or folders of label files paired by name)");
   check_exists(o.ref, "--ref");
   check_exists(o.est, "--est");
   const bool ref_dir = fs::is_directory(o.ref), est_dir = fs::is_directory(o.est);

@@ -1,5 +1,7 @@
 #include "src/report/recording_report.h"
 
+#include "src/report/html.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -125,27 +127,11 @@ struct ThrustInfo {
 
 }  // namespace
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string render_recording_report(const RecordingReportInput& in, const Overview& ov) {
   const std::vector<Event>& events = in.analysis.events;
   const double dur = std::max(ov.duration_s, 1e-9);
   auto x_of = [&](double t) { return kLeft + std::clamp(t / dur, 0.0, 1.0) * kPlotW; };
-  const std::string name = html_escape(in.audio_path);
+  const std::string name = escape(in.audio_path);
   const bool multichannel = ov.channels > 1;
 
   // Class names get CSS classes k0, k1, ... (labels may hold any text).
@@ -210,7 +196,7 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
     fig += "<path class='wave' d='" + path + "'/>\n";
     fig += text(kLeft - 6, y + 10, "+1", "end") + text(kLeft - 6, mid + 4, "0", "end") +
            text(kLeft - 6, y + kWaveH, "-1", "end") + "\n";
-    fig += text(kLeft + 4, y + 12, html_escape(cname) + " (amplitude, full scale = 1)") + "\n";
+    fig += text(kLeft + 4, y + 12, escape(cname) + " (amplitude, full scale = 1)") + "\n";
     y += kWaveH + 4;
   }
   y += kGap - 4;
@@ -254,24 +240,24 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
   // Event lanes: one, or one per side.
   const double events_top = y;
   for (const auto& s : sides) {
-    fig += lane(y, kLaneH, s.empty() ? std::string("events") : html_escape(s));
+    fig += lane(y, kLaneH, s.empty() ? std::string("events") : escape(s));
     y += kLaneH + 2;
   }
   const bool titles = events.size() <= kMaxMarkerTitles;
   for (size_t i = 0; i < events.size(); ++i) {
     const auto& e = events[i];
-    const std::string cls = html_escape(event_label(e));
+    const std::string cls = escape(event_label(e));
     const double x1 = x_of(e.onset_s), x2 = std::max(x_of(e.offset_s), x1 + 1.5);
     const double ly = events_top + double(side_lane[multichannel ? e.side : ""]) * (kLaneH + 2);
     fig += "<rect class='event-marker " + kcls(event_label(e)) + (e.refractory_repeat ? " rep" : "") +
            "' data-class='" + cls + "'" +
-           (multichannel ? " data-side='" + html_escape(e.side) + "'" : std::string()) + " x='" + num("%.1f", x1) +
+           (multichannel ? " data-side='" + escape(e.side) + "'" : std::string()) + " x='" + num("%.1f", x1) +
            "' y='" + num("%.0f", ly + 3) + "' width='" + num("%.1f", x2 - x1) + "' height='" +
            num("%.0f", kLaneH - 6) + "'";
     if (titles) {
       fig += "><title>" + std::to_string(i + 1) + ": " + cls +
              (e.class_name.empty() ? "" : num(" %.0f%%", e.confidence * 100)) +
-             (e.side.empty() ? "" : ", " + html_escape(e.side)) + " at " + num("%.4f", e.onset_s) + " s" +
+             (e.side.empty() ? "" : ", " + escape(e.side)) + " at " + num("%.4f", e.onset_s) + " s" +
              (e.thrust_id >= 0 ? ", thrust " + std::to_string(e.thrust_id) : "") +
              (e.refractory_repeat ? ", refractory repeat" : "") + "</title></rect>\n";
     } else {
@@ -282,7 +268,7 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
   if (in.reference) {
     fig += lane(y, kLaneH, "reference");
     for (const auto& e : *in.reference) {
-      const std::string cls = html_escape(e.label);
+      const std::string cls = escape(e.label);
       const double x1 = x_of(e.onset_s), x2 = std::max(x_of(e.offset_s), x1 + 1.5);
       fig += "<rect class='ref-marker " + kcls(e.label) + "' data-class='" + cls + "' data-onset='" +
              num("%.4f", e.onset_s) + "' x='" + num("%.2f", x1) + "' y='" + num("%.1f", y + 3) + "' width='" +
@@ -308,7 +294,7 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
   h += "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'/>\n<title>popscope report: " + name +
        "</title>\n<style>" + css + "</style>\n</head>\n<body>\n";
   h += "<h1>Recording report: " + name + "</h1>\n";
-  h += "<p class='sub'>" + html_escape(ov.description) + ", " + num("%.3f", ov.duration_s) + " s; " +
+  h += "<p class='sub'>" + escape(ov.description) + ", " + num("%.3f", ov.duration_s) + " s; " +
        std::to_string(events.size()) + (events.size() == 1 ? " event" : " events") +
        (in.classifier.empty() ? " (not classified: no model)" : "") + "</p>\n";
   if (!events.empty()) {
@@ -317,13 +303,13 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
     const size_t list = summary.find(", pops per thrust:");
     if (thrusts.size() > kMaxThrustLabels && list != std::string::npos)
       summary.replace(list, summary.find(';', list) - list, " (pops per thrust in the table below)");
-    h += "<p class='sub' id='summary'>" + html_escape(summary) + "</p>\n";
+    h += "<p class='sub' id='summary'>" + escape(summary) + "</p>\n";
   }
 
   h += "<div class='legend'>Classes:";
   for (size_t i = 0; i < class_names.size(); ++i)
     h += "<span class='swatch' style='background:" + class_colour(class_names[i], i) + "'></span>" +
-         html_escape(class_names[i]);
+         escape(class_names[i]);
   if (repeats)
     h += "<span class='swatch' style='border:1.5px dashed #000'></span>refractory repeat (outlined)";
   if (!thrusts.empty()) h += "<span class='swatch' style='border-top:2px solid #d62728'></span>thrust (T id \xC3\x97 pops)";
@@ -346,7 +332,7 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
     eval::EvalOptions opt;  // onset only, 20 ms collar (DOMAIN.md, "Evaluating detection")
     const auto det = eval::evaluate(any(ref), any(est), opt).event;
     const auto by_class = eval::evaluate(ref, est, opt).event;
-    h += "<h2>Agreement with the reference labels</h2>\n<p>Reference: " + html_escape(in.labels_path) + " (" +
+    h += "<h2>Agreement with the reference labels</h2>\n<p>Reference: " + escape(in.labels_path) + " (" +
          std::to_string(ref.size()) + " events). An event agrees when its onset is within " +
          num("%g", opt.collar_s) + " s of a reference onset (offsets not evaluated, one-to-one matching, sed_eval "
          "compatible; see <code>popscope eval</code>).</p>\n";
@@ -364,7 +350,7 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
     if (classified) {
       row("class agrees (all classes)", by_class.overall, "agree-classes");
       for (const auto& [label, counts] : by_class.class_wise)
-        row(html_escape(label), counts, ("agree-class " + kcls(label)).c_str());
+        row(escape(label), counts, ("agree-class " + kcls(label)).c_str());
     }
     h += "</table>\n";
     if (!classified) h += "<p class='note'>Events are not classified (no model), so only detection is scored.</p>\n";
@@ -391,8 +377,8 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
     const std::string label = event_label(e);
     h += "<tr class='" + kcls(label) + "'><td>" + std::to_string(i + 1) + "</td><td>" + num("%.4f", e.onset_s) +
          "</td><td>" + num("%.4f", e.offset_s) + "</td><td>" + std::to_string(e.channel + 1) + "</td>";
-    if (multichannel) h += "<td>" + html_escape(e.side) + "</td>";
-    h += "<td class='c'>" + html_escape(label) + "</td><td>" +
+    if (multichannel) h += "<td>" + escape(e.side) + "</td>";
+    h += "<td class='c'>" + escape(label) + "</td><td>" +
          (e.class_name.empty() ? std::string("-") : num("%.2f", e.confidence)) + "</td><td>" +
          num("%.1f", e.peak_dbfs) + "</td><td>" + num("%.1f", e.rms_dbfs) + "</td><td>" +
          (e.thrust_id >= 0 ? std::to_string(e.thrust_id) : std::string("-")) + "</td><td>" +
@@ -423,7 +409,7 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
       if (multichannel) {
         std::string s;
         for (const auto& side : t.sides) s += (s.empty() ? "" : ", ") + side;
-        h += "<td class='t'>" + html_escape(s) + "</td>";
+        h += "<td class='t'>" + escape(s) + "</td>";
       }
       h += "<td>" + std::to_string(t.repeats) + "</td></tr>\n";
     }
@@ -432,7 +418,7 @@ std::string render_recording_report(const RecordingReportInput& in, const Overvi
 
   h += "<h2>Run parameters</h2>\n<dl class='params'>\n";
   auto param = [&](const std::string& k, const std::string& v) {
-    h += "<dt>" + html_escape(k) + "</dt><dd>" + html_escape(v) + "</dd>\n";
+    h += "<dt>" + escape(k) + "</dt><dd>" + escape(v) + "</dd>\n";
   };
   param("program", "popscope " POPSCOPE_VERSION);
   param("command", in.command_line);

@@ -52,6 +52,5 @@ struct RecordingReportInput {
 // throws InputError when it cannot.
 std::string render_recording_report(const RecordingReportInput& input, const Overview& overview);
 
-std::string html_escape(const std::string& text);
 
 }  // namespace popscope::report
