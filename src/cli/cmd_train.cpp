@@ -38,12 +38,15 @@ struct TrainCliOptions {
   bool no_progress = false;
 };
 
-// Features that describe the sound rather than the recording's gain: MFCC 0
-// is the absolute log energy, which depends on the sensor's level.
+// Features that describe the sound rather than how loud it was recorded:
+// MFCC 0 is the absolute log energy (sensor gain), and the levels over the
+// background (snr_db, peak_snr_db, peak_activity_db) say how far the sensor
+// was and how quiet the room, not what made the sound.
 std::vector<std::string> model_inputs() {
+  static const std::vector<std::string> left_out = {"mfcc0", "snr_db", "peak_snr_db", "peak_activity_db"};
   std::vector<std::string> names;
   for (const char* n : feature_names())
-    if (std::string(n) != "mfcc0") names.push_back(n);
+    if (std::find(left_out.begin(), left_out.end(), n) == left_out.end()) names.push_back(n);
   return names;
 }
 
