@@ -225,6 +225,10 @@ int run_listen(ListenOptions& opt) {
   });
 
   // Output: events as they happen, a level meter on a terminal.
+  if (format == EventFormat::kTable) {
+    std::printf("%-12s  %10s  %-10s %-8s %11s  %8s\n", "time", "onset", "class", "side", "peak", "duration");
+    std::fflush(stdout);
+  }
   std::vector<Event> all;
   std::vector<Event> pending;
   // With several channels an event waits until the detectors have analysed
@@ -261,7 +265,7 @@ int run_listen(ListenOptions& opt) {
         j["time"] = clock_time(started, e.onset_s);
         std::printf("%s\n", j.dump().c_str());
       } else {
-        std::printf("%s  %8.3f s  %-10s %-8s %6.1f dBFS  %5.1f ms%s\n", clock_time(started, e.onset_s).c_str(),
+        std::printf("%-12s  %8.3f s  %-10s %-8s %6.1f dBFS  %5.1f ms%s\n", clock_time(started, e.onset_s).c_str(),
                     e.onset_s, event_label(e).c_str(), e.side.c_str(), e.peak_dbfs,
                     1000 * (e.offset_s - e.onset_s), e.is_train ? "  (train)" : "");
       }
