@@ -375,12 +375,12 @@ void add_listen_command(CLI::App& app, CommandList& commands) {
       ->check(CLI::Range(1, 8))
       ->capture_default_str();
   sub->add_option("--rate", opt->rate_hz, "Sample rate in Hz (default: the device's)");
-  sub->add_option("--block", opt->block_frames, "Frames per audio callback")
+  sub->add_option("--block", opt->block_frames, "Frames per audio callback; the ring between the callback and the analysis holds 2 s whatever the block")
       ->check(CLI::Range(16, 16384))
       ->capture_default_str();
   sub->add_option("--duration", opt->duration_s, "Stop after this many seconds (default: until Ctrl-C)")
       ->check(CLI::Range(0.0, 1e7));
-  sub->add_option("--record", opt->record_path, "Record the input to this WAV or FLAC file");
+  sub->add_option("--record", opt->record_path, "Record the input to this WAV or FLAC file (16-bit; its header is updated every 0.5 s, so a crash loses at most about a second)");
   sub->add_option("--format", opt->format, "Event output: table or jsonl")
       ->check(CLI::IsMember({"table", "jsonl"}))
       ->capture_default_str();
