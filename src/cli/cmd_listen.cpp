@@ -84,6 +84,9 @@ int run_listen(ListenOptions& opt) {
                      std::to_string(opt.channels) + " channels");
   }
 
+  if (opt.rate_hz != 0 && (opt.rate_hz < 8000 || opt.rate_hz > 192000))
+    throw UsageError("--rate must be 8000-192000 Hz");
+
   PortAudioSession pa;
   InputDevice device;
   try {
@@ -93,7 +96,11 @@ int run_listen(ListenOptions& opt) {
     return exit_code::kNoDevice;
   }
   const double rate = opt.rate_hz > 0 ? opt.rate_hz : (device.default_rate_hz > 0 ? device.default_rate_hz : 48000);
-  if (rate < 8000 || rate > 192000) throw UsageError("--rate must be 8000-192000 Hz");
+  if (rate < 8000 || rate > 192000) {
+    std::fprintf(stderr, "popscope: device '%s' reports a default rate of %.0f Hz; pass --rate (8000-192000)\n",
+                 device.name.c_str(), rate);
+    return exit_code::kNoDevice;
+  }
 
   std::unique_ptr<CaptureStream> capture;
   try {
