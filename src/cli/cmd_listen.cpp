@@ -2,11 +2,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <map>
@@ -29,7 +31,12 @@ namespace popscope::cli {
 namespace {
 
 std::atomic<int> g_stop_signal{0};  // set only by the signal handler
-extern "C" void on_stop_signal(int sig) { g_stop_signal.store(sig); }
+// The first SIGINT/SIGTERM asks for a clean stop; a second one, if the stop
+// hangs, gets the default action.
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal.store(sig);
+  std::signal(sig, SIG_DFL);
+}
 
 struct ListenOptions {
   std::string device;
@@ -77,6 +84,9 @@ int run_listen(ListenOptions& opt) {
                      std::to_string(opt.channels) + " channels");
   }
 
+  if (opt.rate_hz != 0 && (opt.rate_hz < 8000 || opt.rate_hz > 192000))
+    throw UsageError("--rate must be 8000-192000 Hz");
+
   PortAudioSession pa;
   InputDevice device;
   try {
@@ -86,10 +96,11 @@ int run_listen(ListenOptions& opt) {
     return exit_code::kNoDevice;
   }
   const double rate = opt.rate_hz > 0 ? opt.rate_hz : (device.default_rate_hz > 0 ? device.default_rate_hz : 48000);
-  if (rate < 8000 || rate > 192000) throw UsageError("--rate must be 8000-192000 Hz");
-
-  std::unique_ptr<AudioFileWriter> writer;
-  if (!opt.record_path.empty()) writer = std::make_unique<AudioFileWriter>(opt.record_path, int(rate), opt.channels);
+  if (rate < 8000 || rate > 192000) {
+    std::fprintf(stderr, "popscope: device '%s' reports a default rate of %.0f Hz; pass --rate (8000-192000)\n",
+                 device.name.c_str(), rate);
+    return exit_code::kNoDevice;
+  }
 
   std::unique_ptr<CaptureStream> capture;
   try {
@@ -98,6 +109,9 @@ int run_listen(ListenOptions& opt) {
     std::fprintf(stderr, "popscope: %s\n", e.what());
     return exit_code::kNoDevice;
   }
+  // Opened once capture runs, so a session that never started leaves no empty file.
+  std::unique_ptr<AudioFileWriter> writer;
+  if (!opt.record_path.empty()) writer = std::make_unique<AudioFileWriter>(opt.record_path, int(rate), opt.channels);
   g_stop_signal.store(0);
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
@@ -121,22 +135,59 @@ int run_listen(ListenOptions& opt) {
   std::deque<Event> fresh;
   std::string recorder_error;
   std::atomic<double> stream_time_s{0.0};
+  std::atomic<double> analysed_s{0.0};  // what the detectors have seen (behind by the resampler's buffer)
+
+  // Test hook (documented in README, "Testing live capture"): the analysis
+  // thread sleeps this long once, at the first audio, so the ring overflows
+  // the way it would behind a stalled consumer.
+  const char* stall_env = std::getenv("POPSCOPE_TEST_ANALYSIS_STALL_MS");
+  const int stall_ms = stall_env ? std::atoi(stall_env) : 0;
 
   std::thread analysis([&] {
     const size_t nch = size_t(opt.channels);
     const size_t max_frames = 4096;
     std::vector<float> inter(max_frames * nch);
+    const std::vector<float> silence(max_frames * nch, 0.0f);
     std::vector<std::vector<float>> planar(nch, std::vector<float>(max_frames));
     std::vector<const float*> ptrs(nch);
     for (size_t c = 0; c < nch; ++c) ptrs[c] = planar[c].data();
     uint64_t frames = 0;
     float meter = 0;
+    bool stalled = stall_ms <= 0;
+    auto publish = [&] {
+      auto ev = engine.take_events();
+      if (ev.empty()) return;
+      std::lock_guard<std::mutex> lock(mu);
+      for (auto& e : ev) fresh.push_back(std::move(e));
+      cv.notify_one();
+    };
     for (;;) {
-      const size_t got = capture->ring().pop(inter.data(), inter.size()) / nch;
+      uint64_t gap = 0;
+      const size_t got = capture->read(inter.data(), max_frames, gap);
+      if (gap > 0) {
+        // Frames lost to an overrun: the engine restarts detection after the
+        // gap on the same clock, and the recording gets silence in their place,
+        // so event times and the file stay on the wall clock.
+        engine.skip(size_t(gap));
+        for (uint64_t left = gap; writer && left > 0;) {
+          const size_t n = size_t(std::min<uint64_t>(left, max_frames));
+          if (!to_recorder.push(silence.data(), n * nch)) recorder_dropped.fetch_add(n);
+          left -= n;
+        }
+        frames += gap;
+        publish();
+        analysed_s.store(engine.analysed_s());
+        stream_time_s.store(double(frames) / rate);
+        continue;
+      }
       if (got == 0) {
         if (analysis_done.load()) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         continue;
+      }
+      if (!stalled) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(stall_ms));
+        stalled = true;
       }
       for (size_t f = 0; f < got; ++f)
         for (size_t c = 0; c < nch; ++c) {
@@ -148,19 +199,12 @@ int run_listen(ListenOptions& opt) {
       engine.process(ptrs.data(), got);
       frames += got;
       level_dbfs.store(20.0f * std::log10(meter + 1e-9f));
+      publish();  // before the clocks move on: the output thread relies on that order
+      analysed_s.store(engine.analysed_s());
       stream_time_s.store(double(frames) / rate);
-      auto ev = engine.take_events();
-      if (!ev.empty()) {
-        std::lock_guard<std::mutex> lock(mu);
-        for (auto& e : ev) fresh.push_back(std::move(e));
-        cv.notify_one();
-      }
     }
     engine.flush();
-    auto ev = engine.take_events();
-    std::lock_guard<std::mutex> lock(mu);
-    for (auto& e : ev) fresh.push_back(std::move(e));
-    cv.notify_one();
+    publish();
   });
   std::thread recorder([&] {
     if (!writer) return;
@@ -188,14 +232,38 @@ int run_listen(ListenOptions& opt) {
   });
 
   // Output: events as they happen, a level meter on a terminal.
+  if (format == EventFormat::kTable) {
+    std::printf("%-12s  %10s  %-10s %-8s %11s  %8s\n", "time", "onset", "class", "side", "peak", "duration");
+    std::fflush(stdout);
+  }
   std::vector<Event> all;
   std::vector<Event> pending;
-  const double hold_s = opt.channels > 1 ? 0.02 : 0.0;  // wait for the other side's copy of a sound
+  // With several channels an event waits until the detectors have analysed
+  // 50 ms past its end: another sensor's copy of the same sound ends about
+  // when this one does and is reported 12 ms (the tracker's hold) later.
+  // One channel: events go out at once.
+  const double hold_s = opt.channels > 1 ? 0.05 : 0.0;
   auto release = [&](double before_s, bool everything) {
     std::stable_sort(pending.begin(), pending.end(),
                      [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
     std::vector<Event> ready, keep;
-    for (auto& e : pending) (everything || e.onset_s < before_s ? ready : keep).push_back(e);
+    for (auto& e : pending) (everything || e.offset_s < before_s ? ready : keep).push_back(e);
+    // Copies of a ready sound on other channels go out with it, ready or not.
+    for (bool moved = true; moved && !keep.empty();) {
+      moved = false;
+      for (size_t i = 0; i < keep.size(); ++i) {
+        const bool near = std::any_of(ready.begin(), ready.end(), [&](const Event& r) {
+          return std::fabs(r.onset_s - keep[i].onset_s) <= kSideWindowS;
+        });
+        if (near) {
+          ready.push_back(keep[i]);
+          keep.erase(keep.begin() + long(i));
+          moved = true;
+          break;
+        }
+      }
+    }
+    std::stable_sort(ready.begin(), ready.end(), [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
     pending.swap(keep);
     for (Event& e : merge_channels(ready, names)) {
       if (tty) std::fputs("\r\033[K", stdout);
@@ -204,7 +272,7 @@ int run_listen(ListenOptions& opt) {
         j["time"] = clock_time(started, e.onset_s);
         std::printf("%s\n", j.dump().c_str());
       } else {
-        std::printf("%s  %8.3f s  %-10s %-8s %6.1f dBFS  %5.1f ms%s\n", clock_time(started, e.onset_s).c_str(),
+        std::printf("%-12s  %8.3f s  %-10s %-8s %6.1f dBFS  %5.1f ms%s\n", clock_time(started, e.onset_s).c_str(),
                     e.onset_s, event_label(e).c_str(), e.side.c_str(), e.peak_dbfs,
                     1000 * (e.offset_s - e.onset_s), e.is_train ? "  (train)" : "");
       }
@@ -214,7 +282,7 @@ int run_listen(ListenOptions& opt) {
   };
   int stop_reason = 0;  // 0 running, 1 duration, 2 signal, 3 device lost
   auto last_meter = std::chrono::steady_clock::now();
-  uint64_t dropped_reported = 0;
+  uint64_t dropped_reported = 0, overflows_reported = 0;
   while (!stop_reason) {
     {
       std::unique_lock<std::mutex> lock(mu);
@@ -224,12 +292,17 @@ int run_listen(ListenOptions& opt) {
         fresh.pop_front();
       }
     }
-    release(stream_time_s.load() - hold_s, false);
+    release(analysed_s.load() - hold_s, opt.channels == 1);
     const uint64_t dropped = capture->counters().frames_dropped.load();
-    if (dropped != dropped_reported) {
-      std::fprintf(stderr, "%spopscope: overrun: %llu frames dropped so far (analysis fell behind)\n",
-                   tty ? "\r\033[K" : "", (unsigned long long)dropped);
+    const uint64_t overflows = capture->counters().overflow_callbacks.load();
+    if (dropped != dropped_reported || overflows != overflows_reported) {
+      std::fprintf(stderr,
+                   "%spopscope: overrun at %.1f s: %llu frames dropped so far (analysis fell behind), "
+                   "%llu driver overflows\n",
+                   tty ? "\r\033[K" : "", stream_time_s.load(), (unsigned long long)dropped,
+                   (unsigned long long)overflows);
       dropped_reported = dropped;
+      overflows_reported = overflows;
     }
     if (tty && std::chrono::steady_clock::now() - last_meter > std::chrono::milliseconds(100)) {
       const float db = level_dbfs.load();
@@ -245,7 +318,7 @@ int run_listen(ListenOptions& opt) {
   }
   capture->stop();
   // Let the analysis drain what the ring still holds.
-  while (capture->ring().available() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  while (capture->pending()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   analysis_done.store(true);
   analysis.join();
   recorder_stop.store(true);
@@ -266,18 +339,29 @@ int run_listen(ListenOptions& opt) {
   std::map<std::string, int> per_class;
   for (const auto& e : all) ++per_class[event_label(e)];
   const auto& c = capture->counters();
-  std::fprintf(stderr, "\nsession summary\n  duration        %.1f s\n  events          %zu", stream_time_s.load(),
-               all.size());
-  for (const auto& [k, v] : per_class) std::fprintf(stderr, "  %s %d", k.c_str(), v);
+  const char* why = stop_reason == 1 ? "--duration reached" : stop_reason == 2 ? (g_stop_signal.load() == SIGTERM ? "SIGTERM" : "SIGINT") : "input device lost";
+  std::fprintf(stderr, "\nsession summary (stopped: %s)\n  duration        %.1f s\n  events          %zu", why,
+               stream_time_s.load(), all.size());
+  if (!per_class.empty()) {
+    std::string sep = " (";
+    for (const auto& [k, v] : per_class) {
+      std::fprintf(stderr, "%s%s %d", sep.c_str(), k.c_str(), v);
+      sep = ", ";
+    }
+    std::fprintf(stderr, ")");
+  }
   std::fprintf(stderr, "\n  thrusts         %zu", pops_per_thrust.size());
   if (!pops_per_thrust.empty()) {
     std::fprintf(stderr, " (pops per thrust:");
     for (int n : pops_per_thrust) std::fprintf(stderr, " %d", n);
     std::fprintf(stderr, ")");
   }
-  std::fprintf(stderr, "\n  overruns        %llu frames dropped, %llu driver overflows, %llu frames not recorded\n",
-               (unsigned long long)c.frames_dropped.load(), (unsigned long long)c.overflow_callbacks.load(),
-               (unsigned long long)recorder_dropped.load());
+  const uint64_t dropped = c.frames_dropped.load();
+  std::fprintf(stderr, "\n  overruns        %llu frames dropped (%.3f s, recorded as silence), %llu driver overflows",
+               (unsigned long long)dropped, double(dropped) / rate, (unsigned long long)c.overflow_callbacks.load());
+  if (recorder_dropped.load() > 0)
+    std::fprintf(stderr, ", %llu frames not recorded (disk too slow)", (unsigned long long)recorder_dropped.load());
+  std::fprintf(stderr, "\n");
   if (writer) std::fprintf(stderr, "  recording       %s (%lld frames)\n", opt.record_path.c_str(),
                            (long long)writer->frames_written());
   if (!recorder_error.empty()) throw OutputError(recorder_error);
@@ -285,7 +369,7 @@ int run_listen(ListenOptions& opt) {
     std::fprintf(stderr, "popscope: the input device stopped delivering audio; what was captured is kept\n");
     return exit_code::kNoDevice;
   }
-  return exit_code::kOk;
+  return stop_reason == 2 ? exit_code::kInterrupted : exit_code::kOk;
 }
 
 }  // namespace
@@ -298,12 +382,12 @@ void add_listen_command(CLI::App& app, CommandList& commands) {
       ->check(CLI::Range(1, 8))
       ->capture_default_str();
   sub->add_option("--rate", opt->rate_hz, "Sample rate in Hz (default: the device's)");
-  sub->add_option("--block", opt->block_frames, "Frames per audio callback")
+  sub->add_option("--block", opt->block_frames, "Frames per audio callback; the ring between the callback and the analysis holds 2 s whatever the block")
       ->check(CLI::Range(16, 16384))
       ->capture_default_str();
   sub->add_option("--duration", opt->duration_s, "Stop after this many seconds (default: until Ctrl-C)")
       ->check(CLI::Range(0.0, 1e7));
-  sub->add_option("--record", opt->record_path, "Record the input to this WAV or FLAC file");
+  sub->add_option("--record", opt->record_path, "Record the input to this WAV or FLAC file (16-bit; its header is updated every 0.5 s, so a crash loses at most about a second)");
   sub->add_option("--format", opt->format, "Event output: table or jsonl")
       ->check(CLI::IsMember({"table", "jsonl"}))
       ->capture_default_str();
@@ -319,7 +403,8 @@ void add_listen_command(CLI::App& app, CommandList& commands) {
       "  popscope listen --record session.flac\n"
       "  popscope listen --channels 2 --channel-names left,right --format jsonl --duration 600\n"
       "Ctrl-C or SIGTERM stop cleanly: the recording is finalised and a summary printed.\n"
-      "Exit code 6 when no capture device can be used.");
+      "Exit codes: 0 after --duration, 130 after Ctrl-C/SIGTERM (recording finalised, summary printed),\n"
+      "6 when no capture device can be used or it is lost mid-stream (what was recorded is kept).");
   commands.push_back({sub, [opt] { return run_listen(*opt); }});
 }
 

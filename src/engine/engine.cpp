@@ -173,6 +173,48 @@ void Engine::flush() {
   }
 }
 
+void Engine::skip(size_t frames) {
+  const int64_t hop = int64_t(hop_samples_);
+  for (size_t c = 0; c < channels_.size(); ++c) {
+    Channel& ch = *channels_[c];
+    // Finish the audio before the gap as if the stream ended there.
+    const size_t got = ch.resampler.flush(resampled_.data(), resampled_.size());
+    const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
+    const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(got)));
+    ch.analysis_samples += int64_t(keep);
+    run_hops(ch, int(c), resampled_.data(), keep);
+    ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
+    finish_candidates(ch, int(c));
+    ch.merger.flush(events_);
+    // Restart detection after the gap, on the same clock.
+    ch.resampler.reset();
+    ch.activity.reset();
+    ch.picker.reset();
+    ch.tracker.reset();
+    const int64_t resume = std::llround(double(frames_in_ + int64_t(frames)) * settings_.analysis_rate_hz /
+                                        source_rate_hz_);
+    // The history stays addressed by absolute sample: silence stands in for the gap
+    // (and for a partial hop before it).
+    const std::vector<float> zeros(size_t(hop), 0.0f);
+    for (int64_t i = ch.history.end(); i < resume;) {
+      const int64_t n = std::min<int64_t>(hop, resume - i);
+      ch.history.push(zeros.data(), size_t(n));
+      i += n;
+    }
+    // The first hop after the gap starts on the hop grid, padded with silence.
+    ch.hop_index = resume / hop;
+    ch.pending.assign(size_t(resume - ch.hop_index * hop), 0.0f);
+    ch.analysis_samples = resume;
+  }
+  frames_in_ += int64_t(frames);
+}
+
+double Engine::analysed_s() const {
+  int64_t least = channels_.front()->analysis_samples;
+  for (const auto& ch : channels_) least = std::min(least, ch->analysis_samples);
+  return double(least) / settings_.analysis_rate_hz;
+}
+
 std::vector<Event> Engine::take_events() {
   std::vector<Event> out;
   out.reserve(1024);

@@ -64,6 +64,12 @@ class Engine {
   void process(const float* const* channels, size_t frames);
   // Ends the stream: drains the resampler and closes open events.
   void flush();
+  // The input lost `frames` frames (a live capture overrun). Events still open
+  // are closed where the audio stopped, detection restarts afresh on the audio
+  // that follows (a jump from silence or from other audio is not a sound), and
+  // the stream clock moves on by the lost frames so later events keep their
+  // times. Not real-time safe; analyze never calls it.
+  void skip(size_t frames);
   // Events completed so far, in completion order; take them with take_events().
   std::vector<Event> take_events();
   void reset();
@@ -72,6 +78,10 @@ class Engine {
   int channels() const { return int(channels_.size()); }
   const DetectorSettings& settings() const { return settings_; }
   int64_t frames_processed() const { return frames_in_; }
+  // Stream time (s) the detectors have actually analysed on every channel:
+  // behind frames_processed() by what the resampler still buffers. Events
+  // whose sound ended well before this time have all been reported.
+  double analysed_s() const;
 
  private:
   struct Channel;

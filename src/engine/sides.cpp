@@ -14,9 +14,7 @@ std::vector<std::string> default_channel_names(int channels) {
 
 std::vector<Event> merge_channels(const std::vector<Event>& events, const std::vector<std::string>& names,
                                   double window_s) {
-  bool multichannel = false;
-  for (const Event& e : events) multichannel = multichannel || e.channel != events.front().channel;
-  if (!multichannel) return events;
+  if (names.size() < 2) return events;
   std::vector<Event> out;
   std::vector<bool> used(events.size(), false);
   auto name_of = [&](int ch) {

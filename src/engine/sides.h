@@ -18,8 +18,9 @@ constexpr double kSideLevelDb = 3.0;    // level difference that names a side on
 // Channel names default to "left","right" for two channels, "ch1".. otherwise.
 std::vector<std::string> default_channel_names(int channels);
 
-// events must be sorted by onset. Single-channel input is returned unchanged
-// (side stays empty).
+// events must be sorted by onset. With fewer than two channel names the input
+// is single-channel and is returned unchanged (side stays empty); otherwise
+// every event gets a side, also one heard on a single channel.
 std::vector<Event> merge_channels(const std::vector<Event>& events, const std::vector<std::string>& names,
                                   double window_s = kSideWindowS);
 

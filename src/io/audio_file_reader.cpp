@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "src/io/audio_file_reader.h"
 
 #include <sndfile.h>
@@ -154,7 +155,10 @@ AudioData read_audio_file(const std::string& path) {
   data.sample_rate_hz = reader.info().sample_rate_hz;
   const size_t nch = size_t(reader.info().channels);
   data.channels.assign(nch, {});
-  for (auto& ch : data.channels) ch.reserve(size_t(reader.info().frames));
+  // A FLAC whose writer was killed may not know its length (libsndfile then
+  // reports a huge count): reserve at most an hour and read to the end.
+  const int64_t expect = std::min<int64_t>(reader.info().frames, int64_t(3600) * reader.info().sample_rate_hz);
+  for (auto& ch : data.channels) ch.reserve(size_t(std::max<int64_t>(expect, 0)));
   std::vector<std::vector<float>> block(nch, std::vector<float>(kBlockFrames));
   std::vector<float*> ptrs(nch);
   for (size_t c = 0; c < nch; ++c) ptrs[c] = block[c].data();

@@ -4,6 +4,7 @@
 #include <portaudio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -98,18 +99,40 @@ InputDevice PortAudioSession::find_device(const std::string& spec) const {
 struct CaptureStream::CallbackState {
   SpscRing* ring;
   CaptureCounters* counters;
+  GapQueue* gaps;
   int channels;
+  CaptureGap gap;  // frames being dropped right now, published when the stream resumes
 };
 
 namespace {
-// Runs on the audio thread: no allocation, locks, logging or exceptions.
+// The audio callback, on PortAudio's audio thread. Audited: it never
+// allocates, locks, logs, throws or makes a system call. All it does is
+//  - count driver overflows (paInputOverflow) in an atomic counter;
+//  - copy the block into the preallocated lock-free ring (SpscRing::push: a
+//    bounded loop of float copies and two atomic loads/stores);
+//  - when the ring has no room, drop the block, count its frames and extend
+//    the current gap record (plain fields only this thread touches); the gap
+//    goes into the preallocated lock-free GapQueue before the next block that
+//    fits, so the consumer can put silence exactly where audio was lost.
+// Everything it touches (ring, counters, gap queue, this state) is allocated
+// before the stream starts and freed after it stops.
 int capture_callback(const void* input, void*, unsigned long frames, const PaStreamCallbackTimeInfo*,
                      PaStreamCallbackFlags flags, void* user) noexcept {
   auto* s = static_cast<CaptureStream::CallbackState*>(user);
   if (flags & paInputOverflow) s->counters->overflow_callbacks.fetch_add(1, std::memory_order_relaxed);
   if (!input) return paContinue;
-  if (!s->ring->push(static_cast<const float*>(input), size_t(frames) * size_t(s->channels)))
+  const size_t n = size_t(frames) * size_t(s->channels);
+  if (s->ring->free_space() >= n) {
+    if (s->gap.frames > 0) {
+      if (!s->gaps->push(s->gap)) s->counters->gaps_unplaced.fetch_add(1, std::memory_order_relaxed);
+      s->gap = CaptureGap{};
+    }
+    s->ring->push(static_cast<const float*>(input), n);  // cannot fail: only this thread fills the ring
+  } else {
+    if (s->gap.frames == 0) s->gap.at_frame = s->ring->pushed() / size_t(s->channels);
+    s->gap.frames += frames;
     s->counters->frames_dropped.fetch_add(frames, std::memory_order_relaxed);
+  }
   s->counters->frames_captured.fetch_add(frames, std::memory_order_relaxed);
   return paContinue;
 }
@@ -124,7 +147,8 @@ CaptureStream::CaptureStream(const InputDevice& device, int channels, double rat
   }
   ring_ = std::make_unique<SpscRing>(size_t(ring_seconds * rate_hz) * size_t(channels));
   counters_ = std::make_unique<CaptureCounters>();
-  state_ = std::make_unique<CallbackState>(CallbackState{ring_.get(), counters_.get(), channels});
+  gaps_ = std::make_unique<GapQueue>();
+  state_ = std::make_unique<CallbackState>(CallbackState{ring_.get(), counters_.get(), gaps_.get(), channels, {}});
   PaStreamParameters in{};
   in.device = device.index;
   in.channelCount = channels;
@@ -134,7 +158,8 @@ CaptureStream::CaptureStream(const InputDevice& device, int channels, double rat
   if (ok != paFormatIsSupported) {
     throw InputError("device '" + device.name + "' refuses " + std::to_string(int(rate_hz)) + " Hz with " +
                      std::to_string(channels) + " channels (" + Pa_GetErrorText(ok) + "); try --rate " +
-                     std::to_string(int(device.default_rate_hz)));
+                     std::to_string(int(device.default_rate_hz)) + ", see 'popscope devices', or 'popscope analyze FILE' "
+                     "to analyse a recording");
   }
   PaStream* stream = nullptr;
   PaError err;
@@ -160,9 +185,36 @@ void CaptureStream::stop() {
   if (!stream_) return;
   auto* s = static_cast<PaStream*>(stream_);
   stream_ = nullptr;
-  QuietStderr quiet;
-  Pa_StopStream(s);
-  Pa_CloseStream(s);
+  {
+    QuietStderr quiet;
+    Pa_StopStream(s);
+    Pa_CloseStream(s);
+  }
+  // The callback has stopped: a gap still open at the end is published here.
+  if (state_->gap.frames > 0) {
+    if (!gaps_->push(state_->gap)) counters_->gaps_unplaced.fetch_add(1);
+    state_->gap = CaptureGap{};
+  }
+}
+
+size_t CaptureStream::read(float* out, size_t max_frames, uint64_t& gap_frames) noexcept {
+  gap_frames = 0;
+  const uint64_t pos = ring_->popped() / size_t(channels_);
+  CaptureGap g;
+  if (gaps_->front(g)) {
+    if (g.at_frame <= pos) {
+      gap_frames = g.frames;
+      gaps_->pop();
+      return 0;
+    }
+    max_frames = size_t(std::min<uint64_t>(max_frames, g.at_frame - pos));
+  }
+  return ring_->pop(out, max_frames * size_t(channels_)) / size_t(channels_);
+}
+
+bool CaptureStream::pending() const noexcept {
+  CaptureGap g;
+  return ring_->available() > 0 || gaps_->front(g);
 }
 
 }  // namespace popscope

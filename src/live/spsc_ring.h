@@ -3,6 +3,7 @@
 // (the audio callback) never blocks, allocates or locks: push() either copies
 // everything or nothing and reports failure, which the caller counts as an
 // overrun. Capacity is rounded up to a power of two at construction.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <vector>
@@ -28,6 +29,10 @@ class SpscRing {
     head_.store(head + n, std::memory_order_release);
     return true;
   }
+  // Producer side: room for this many values.
+  size_t free_space() const noexcept {
+    return data_.size() - (head_.load(std::memory_order_relaxed) - tail_.load(std::memory_order_acquire));
+  }
   // Consumer side: copies up to max_n values, returns the count.
   size_t pop(float* out, size_t max_n) noexcept {
     const size_t tail = tail_.load(std::memory_order_relaxed);
@@ -37,6 +42,9 @@ class SpscRing {
     tail_.store(tail + n, std::memory_order_release);
     return n;
   }
+  // Values ever pushed / popped (monotonic): stream positions for each side.
+  size_t pushed() const noexcept { return head_.load(std::memory_order_acquire); }
+  size_t popped() const noexcept { return tail_.load(std::memory_order_acquire); }
   size_t available() const noexcept {
     return head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire);
   }
