@@ -18,6 +18,10 @@
 
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
+#include "src/cli/model_options.h"
+#include "src/log/database.h"
+#include "src/log/duration.h"
+#include "src/log/vocabulary.h"
 #include "src/engine/detector_params.h"
 #include "src/engine/engine.h"
 #include "src/engine/postprocess.h"
@@ -48,6 +52,10 @@ struct ListenOptions {
   std::string format = "table";
   std::string channel_names;
   bool no_meter = false;
+  ModelOptions model;
+  std::string db;        // --db: store the session and its events in the severity log
+  std::string location;  // body location of the session (severity log)
+  std::string note;
   std::vector<double> flag_values;
   DetectorSettings settings;
 };
@@ -102,6 +110,15 @@ int run_listen(ListenOptions& opt) {
     return exit_code::kNoDevice;
   }
 
+  // The classifier and the log are opened before capture starts, so a bad
+  // model or log stops the run before anything is recorded.
+  const auto classifier = opt.model.load(opt.settings.analysis_rate_hz);
+  if (opt.db.empty() && (!opt.location.empty() || !opt.note.empty()))
+    throw UsageError("--location and --note describe the session in the severity log: add --db PATH (or --db default)");
+  if (!opt.location.empty()) log::check_value("--location", opt.location, log::locations());
+  std::unique_ptr<log::Database> log_db;
+  if (!opt.db.empty()) log_db = std::make_unique<log::Database>(log::resolve_database_path(opt.db == "default" ? "" : opt.db));
+
   std::unique_ptr<CaptureStream> capture;
   try {
     capture = std::make_unique<CaptureStream>(device, opt.channels, rate, opt.block_frames);
@@ -126,6 +143,18 @@ int run_listen(ListenOptions& opt) {
 
   // Analysis thread: owns the engine. Recorder thread: owns the file.
   Engine engine(opt.settings, rate, opt.channels);
+  engine.set_classifier(classifier.get());
+  int64_t log_session = 0;
+  std::string log_error;
+  if (log_db) {
+    log::Session session;
+    session.started_unix = std::chrono::duration<double>(started.time_since_epoch()).count();
+    session.source = "listen";
+    session.input = device.name;
+    session.location = opt.location;
+    session.note = opt.note;
+    log_session = log_db->begin_session(session);
+  }
   SpscRing to_recorder(size_t(10 * rate) * size_t(opt.channels));
   std::atomic<bool> analysis_done{false}, recorder_stop{false};
   std::atomic<uint64_t> recorder_dropped{0};
@@ -265,7 +294,18 @@ int run_listen(ListenOptions& opt) {
     }
     std::stable_sort(ready.begin(), ready.end(), [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
     pending.swap(keep);
-    for (Event& e : merge_channels(ready, names)) {
+    std::vector<Event> merged = merge_channels(ready, names);
+    if (log_db && !merged.empty() && log_error.empty()) {
+      // A log that fails mid-session must not stop the capture or the recording.
+      try {
+        log_db->add_events(log_session, merged, opt.record_path);
+      } catch (const DatabaseError& e) {
+        log_error = e.what();
+        std::fprintf(stderr, "%spopscope: %s; events are no longer stored in the log (capture and recording go on)\n",
+                     tty ? "\r\033[K" : "", log_error.c_str());
+      }
+    }
+    for (Event& e : merged) {
       if (tty) std::fputs("\r\033[K", stdout);
       if (format == EventFormat::kJsonl) {
         auto j = event_to_json(opt.record_path, e, false);
@@ -332,6 +372,13 @@ int run_listen(ListenOptions& opt) {
   }
   release(0, true);
   if (tty) std::fputs("\r\033[K", stdout);
+  if (log_db && log_error.empty()) {
+    try {
+      log_db->end_session(log_session, log::now_unix());
+    } catch (const DatabaseError& e) {
+      log_error = e.what();
+    }
+  }
 
   // Summary.
   std::stable_sort(all.begin(), all.end(), [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
@@ -364,7 +411,15 @@ int run_listen(ListenOptions& opt) {
   std::fprintf(stderr, "\n");
   if (writer) std::fprintf(stderr, "  recording       %s (%lld frames)\n", opt.record_path.c_str(),
                            (long long)writer->frames_written());
+  if (log_db) {
+    if (log_error.empty())
+      std::fprintf(stderr, "  severity log    %zu events in session %lld of %s\n", all.size(), (long long)log_session,
+                   log_db->path().c_str());
+    else
+      std::fprintf(stderr, "  severity log    incomplete: %s\n", log_error.c_str());
+  }
   if (!recorder_error.empty()) throw OutputError(recorder_error);
+  if (!log_error.empty()) throw DatabaseError(log_error);
   if (stop_reason == 3) {
     std::fprintf(stderr, "popscope: the input device stopped delivering audio; what was captured is kept\n");
     return exit_code::kNoDevice;
@@ -393,6 +448,12 @@ void add_listen_command(CLI::App& app, CommandList& commands) {
       ->capture_default_str();
   sub->add_option("--channel-names", opt->channel_names, "Names of the channels, e.g. left,right");
   sub->add_flag("--no-meter", opt->no_meter, "No live level meter on a terminal");
+  opt->model.add_to(sub);
+  sub->add_option("--db", opt->db,
+                  "Store the session and its events in the severity log at this path ('default': "
+                  "$POPSCOPE_DB or $XDG_DATA_HOME/popscope/popscope.db)");
+  sub->add_option("--location", opt->location, "Body location of the session, stored in the log (e.g. neck, knee)");
+  sub->add_option("--note", opt->note, "A note stored with the session in the log");
   opt->flag_values.assign(detector_params().size(), std::nan(""));
   for (size_t i = 0; i < detector_params().size(); ++i) {
     const auto& p = detector_params()[i];

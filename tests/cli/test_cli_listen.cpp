@@ -428,3 +428,33 @@ TEST_CASE("devices lists inputs with index, name, host API, channels, rate and t
   CHECK(marked == 1);
   CHECK(r.out.find("filecap") != std::string::npos);
 }
+
+TEST_CASE("listen --db stores the session and every event in the severity log while capturing") {
+  if (!alsa_available()) {
+    MESSAGE("ALSA configuration not installed; skipped");
+    return;
+  }
+  TempDir tmp;
+  PacedFeeder feed(tmp.file("scene.fifo"), write_scene(tmp, 1, 3.0, {0.5, 1.0, 1.1}, 0), 2);
+  const std::string db = tmp.file("log.db");
+  auto r = run_popscope("listen --no-meter --duration 2 --format jsonl --db " + quote(db) +
+                            " --location neck --note 'first visit'",
+                        "HOME=" + quote(tmp.path()));
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("severity log    3 events in session 1") != std::string::npos);
+  auto ex = run_popscope("export --format json --db " + quote(db));
+  REQUIRE(ex.exit_code == 0);
+  const auto j = nlohmann::json::parse(ex.out);
+  CHECK(j["events"].size() == 3);
+  REQUIRE(j["sessions"].size() == 1);
+  CHECK(j["sessions"][0]["source"] == "listen");
+  CHECK(j["sessions"][0]["location"] == "neck");
+  CHECK(j["sessions"][0]["note"] == "first visit");
+  // Bad log values are refused before anything is captured.
+  r = run_popscope("listen --duration 1 --db " + quote(db) + " --location elbowz", "HOME=" + quote(tmp.path()));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("elbowz") != std::string::npos);
+  r = run_popscope("listen --duration 1 --location neck", "HOME=" + quote(tmp.path()));
+  CHECK(r.exit_code == 2);
+}
