@@ -69,6 +69,7 @@ HopValues BandActivity::process(const float* hop, float* filtered_out, bool even
   double background_energy = 0;
   for (size_t b = 0; b < kActivityBands; ++b) {
     energy_ring_[b][slot] = energy[b] / double(n);
+    v.band_energy[b] = band_enabled_[b] ? float(energy[b] / double(n)) : 0.0f;
     const size_t k = kSmoothHops[b];
     double sum = 0;
     for (size_t j = 0; j < k; ++j) sum += energy_ring_[b][(slot + kHistory - j) % kHistory];

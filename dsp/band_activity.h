@@ -23,6 +23,7 @@ struct HopValues {
   std::array<float, kActivityBands> band_db{};   // smoothed log energy per band
   std::array<float, kActivityBands> floor_db{};  // background level per band
   std::array<float, kActivityBands> spread_db{}; // background's typical fluctuation per band
+  std::array<float, kActivityBands> band_energy{};  // this hop's mean square per band (unsmoothed)
   // dB by which the loudest band exceeds its background's upper fluctuation
   // (floor + 2 x spread): about 0 or below for background alone.
   float activity_db = 0;

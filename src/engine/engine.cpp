@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/grinding_onset.h"
 #include "src/engine/event_classifier.h"
 #include "src/engine/postprocess.h"
 #include "src/errors.h"
@@ -21,6 +22,8 @@ struct Engine::Channel {
   dsp::PeakPicker picker;
   dsp::EventTracker tracker;
   dsp::SampleHistory history;
+  dsp::GrindingOnsetSearch onset_search;
+  int64_t released_until = 0;  // analysis sample where the last released event ended
   std::vector<float> pending;   // analysis-rate samples not yet a whole hop
   std::vector<float> filtered;  // one hop after the DC blocker
   std::vector<dsp::Candidate> candidates;
@@ -62,6 +65,11 @@ Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
     ch->tracker.prepare();
     ch->history.configure(size_t(kHistoryS * s.analysis_rate_hz));
     ch->history.prepare();
+    dsp::GrindingOnsetSearch::Config gc;
+    gc.hop_s = hop_s;
+    gc.capacity_hops = size_t(kHistoryS / hop_s);
+    ch->onset_search.configure(gc);
+    ch->onset_search.prepare();
     ch->pending.reserve(hop_samples_);
     ch->filtered.assign(hop_samples_, 0.0f);
     ch->candidates.reserve(tc.max_transients + 8);
@@ -92,6 +100,7 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
     if (ch.pending.size() < hop_samples_) break;
     const dsp::HopValues v = ch.activity.process(ch.pending.data(), ch.filtered.data(), ch.tracker.active());
     ch.history.push(ch.filtered.data(), hop_samples_);
+    ch.onset_search.push(ch.hop_index, v.band_energy);
     const bool onset = ch.picker.process(v.odf_db, v.level_dbfs);
     ch.tracker.process(ch.hop_index, v, onset, ch.history, ch.candidates);
     if (observer_) {
@@ -110,7 +119,9 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
       // Nothing still open may join a held event: the earliest onset a future
       // candidate can have is just before the open episode's start.
       const int64_t horizon_hop = ch.tracker.active() ? ch.tracker.episode_start_hop() - 6 : ch.hop_index;
+      const size_t first = events_.size();
       ch.merger.advance(double(horizon_hop * int64_t(hop_samples_)) / settings_.analysis_rate_hz, events_);
+      settle_released(ch, first);
     }
   }
 }
@@ -135,10 +146,34 @@ void Engine::finish_candidates(Channel& ch, int index) {
     if (!classifier_) {
       events_.push_back(std::move(e));
     } else if (classifier_->classify(e)) {
+      const size_t first = events_.size();
       ch.merger.push(std::move(e), events_);
+      settle_released(ch, first);
     }
   }
   ch.candidates.clear();
+}
+
+void Engine::settle_released(Channel& ch, size_t first) {
+  // Events leave the merger final and in order. A grinding episode often
+  // swells in below the detector's threshold: its onset moves back to the
+  // first audible impulse of its train (DOMAIN.md "Labelling conventions"),
+  // never into the previous event.
+  const double to_analysis = settings_.analysis_rate_hz / source_rate_hz_;
+  const int64_t H = int64_t(hop_samples_);
+  for (size_t k = first; k < events_.size(); ++k) {
+    Event& e = events_[k];
+    const int64_t onset = std::llround(double(e.onset_sample) * to_analysis);
+    if (e.class_name == "crepitus") {
+      const int64_t floor_hop = (ch.released_until + H - 1) / H;
+      const int64_t hop = ch.onset_search.search(onset / H, floor_hop);
+      if (hop < onset / H) {
+        e.onset_sample = std::llround(double(hop * H) / to_analysis);
+        e.onset_s = double(e.onset_sample) / source_rate_hz_;
+      }
+    }
+    ch.released_until = std::max<int64_t>(ch.released_until, std::llround(double(e.offset_sample) * to_analysis));
+  }
 }
 
 void Engine::process(const float* const* channels, size_t frames) {
@@ -169,7 +204,9 @@ void Engine::flush() {
     }
     ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
     finish_candidates(ch, int(c));
+    const size_t first = events_.size();
     ch.merger.flush(events_);
+    settle_released(ch, first);
   }
 }
 
@@ -232,6 +269,8 @@ void Engine::reset() {
     ch->pending.clear();
     ch->candidates.clear();
     ch->merger.reset();
+    ch->onset_search.reset();
+    ch->released_until = 0;
     ch->hop_index = 0;
     ch->analysis_samples = 0;
   }

@@ -87,6 +87,7 @@ class Engine {
   struct Channel;
   void run_hops(Channel& ch, int index, const float* x, size_t n);
   void finish_candidates(Channel& ch, int index);
+  void settle_released(Channel& ch, size_t first);
 
   DetectorSettings settings_;
   double source_rate_hz_;
