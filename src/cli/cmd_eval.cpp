@@ -85,6 +85,12 @@ void as_one_class(std::vector<labels::LabelEvent>& events) {
   for (auto& e : events) e.label = "event";
 }
 
+std::vector<labels::LabelEvent> read_for_scoring(const std::string& path, bool any_class) {
+  auto events = labels::read_labels(path);
+  if (any_class) as_one_class(events);
+  return events;
+}
+
 // Mode (a): analyse labelled recordings with a model and score them.
 eval::EvalResult evaluate_model(const EvalCliOptions& o, const eval::EvalOptions& opt) {
   const DetectorSettings settings;
@@ -166,7 +172,7 @@ int run_eval(const EvalCliOptions& o) {
   eval::EvalResult total;
   total.options = opt;
   if (!ref_dir) {
-    total = eval::evaluate(labels::read_labels(o.ref), labels::read_labels(o.est), opt);
+    total = eval::evaluate(read_for_scoring(o.ref, o.any_class), read_for_scoring(o.est, o.any_class), opt);
   } else {
     const auto refs = label_files_by_stem(o.ref, "--ref");
     const auto ests = label_files_by_stem(o.est, "--est");
@@ -181,8 +187,8 @@ int run_eval(const EvalCliOptions& o) {
         std::cerr << "popscope: warning: " << path << " has no estimate in " << o.est
                   << "; scored as nothing detected\n";
       else
-        est = labels::read_labels(it->second);
-      total.accumulate(eval::evaluate(labels::read_labels(path), est, opt));
+        est = read_for_scoring(it->second, o.any_class);
+      total.accumulate(eval::evaluate(read_for_scoring(path, o.any_class), est, opt));
     }
   }
   if (o.format == "json") std::fputs((eval::to_json(total).dump(2) + "\n").c_str(), stdout);

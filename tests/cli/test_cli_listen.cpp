@@ -183,13 +183,14 @@ struct Capture {
 };
 
 // Runs listen (recording to rec.wav) while the scene is fed at the real-time
-// rate. A run where the device itself lost audio (seen in the recording) is
-// repeated once; a second one fails the test.
+// rate. A run where the device itself lost audio (seen in the recording:
+// the paced FIFO device drops a block when its feeder thread is starved) is
+// repeated, up to three runs; the checks on a clean run are unchanged.
 Capture listen_to_scene(const TempDir& tmp, const std::vector<char>& raw, int bytes_per_frame, const std::string& args,
                         const std::string& extra_env = "") {
   Capture c;
   const AudioData source = read_audio_file(tmp.file("scene.wav"));
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
     {
       PacedFeeder feed(tmp.file("scene.fifo"), raw, bytes_per_frame);
       const auto t0 = std::chrono::steady_clock::now();
@@ -206,7 +207,7 @@ Capture listen_to_scene(const TempDir& tmp, const std::vector<char>& raw, int by
     }
     MESSAGE("the test capture device lost or repeated audio (the recording shows it); capturing again");
   }
-  FAIL("the test capture device lost or repeated audio twice: is the machine overloaded?");
+  FAIL("the test capture device lost or repeated audio in three runs: is the machine overloaded?");
   return c;
 }
 
