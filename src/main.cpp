@@ -1,4 +1,5 @@
 // popscope: finds and classifies joint sounds in recordings and live input.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -10,6 +11,10 @@
 
 int main(int argc, char** argv) {
   using namespace popscope;
+  // Past a file-size limit (ulimit -f) a write then fails with EFBIG and is
+  // reported as an output error, instead of SIGXFSZ killing the process and
+  // leaving temporary files behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "popscope " POPSCOPE_VERSION
       ": finds joint sounds in recordings and live input and tells cavitation pops\n"
