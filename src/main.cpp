@@ -8,6 +8,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/errors.h"
+#include "src/stop_request.h"
 
 int main(int argc, char** argv) {
   using namespace popscope;
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
   } catch (const DatabaseError& e) {
     std::cerr << "popscope: " << e.what() << "\n";
     return exit_code::kDatabase;
+  } catch (const Interrupted& e) {
+    std::cerr << "popscope: " << e.what() << "; outputs finished before it are complete, nothing half-written was kept\n";
+    return exit_code::kInterrupted;
   } catch (const std::exception& e) {
     std::cerr << "popscope: internal error: " << e.what() << "\n";
     return exit_code::kInternal;

@@ -28,6 +28,7 @@
 #include "src/errors.h"
 #include "src/io/atomic_file.h"
 #include "src/io/event_writer.h"
+#include "src/stop_request.h"
 
 namespace popscope::cli {
 namespace {
@@ -114,6 +115,8 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
     r.error = e.what();
   } catch (const UsageError& e) {
     r.error = e.what();
+  } catch (const Interrupted&) {
+    // run_analyze reports the stop once all workers have ended.
   }
   r.done = true;
   return r;
@@ -201,6 +204,7 @@ int run_analyze(AnalyzeOptions& opt) {
   opt.classifier = opt.model.load(opt.settings.analysis_rate_hz);
   opt.command_line += opt.model.command_text();
 
+  catch_stop_signals();
   const InputList inputs = expand_inputs(opt.inputs, opt.recursive);
   for (const auto& e : inputs.errors) std::cerr << "popscope: " << e << "\n";
   const auto& files = inputs.files;
@@ -232,7 +236,7 @@ int run_analyze(AnalyzeOptions& opt) {
   std::vector<std::thread> workers;
   for (size_t w = 0; w < jobs; ++w) {
     workers.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < n;) {
+      for (size_t i; !stop_requested() && (i = next.fetch_add(1)) < n;) {
         FileResult r = analyze_one(files[i], opt);
         std::lock_guard<std::mutex> lock(mu);
         results[i] = std::move(r);
@@ -250,7 +254,9 @@ int run_analyze(AnalyzeOptions& opt) {
     FileResult r;
     {
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return results[i].done; });
+      while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return results[i].done; }))
+        if (stop_requested()) break;
+      if (stop_requested()) break;
       r = std::move(results[i]);
       results[i].error = r.error;
       results[i].events = r.events;  // kept for the run parameters
@@ -284,6 +290,7 @@ int run_analyze(AnalyzeOptions& opt) {
   for (auto& w : workers) w.join();
   progress.finish();
   std::fflush(stdout);
+  throw_if_stop_requested();
   if (!output_error.empty()) throw OutputError(output_error);
   if (!opt.output_dir.empty()) {
     write_file_atomically((fs::path(opt.output_dir) / "popscope-run.json").string(),

@@ -6,6 +6,7 @@
 #include "src/engine/event_classifier.h"
 #include "src/engine/postprocess.h"
 #include "src/errors.h"
+#include "src/stop_request.h"
 #include "src/io/audio_file_reader.h"
 
 namespace popscope {
@@ -207,6 +208,7 @@ std::vector<Event> analyze_file(const std::string& path, const DetectorSettings&
   for (int c = 0; c < nch; ++c) ptrs[size_t(c)] = block[size_t(c)].data();
   std::vector<Event> events;
   for (;;) {
+    throw_if_stop_requested();  // SIGINT/SIGTERM in analyze, train (src/stop_request.h)
     const size_t n = reader.read(ptrs.data(), block_frames);
     if (n == 0) break;
     engine.process(ptrs.data(), n);
