@@ -24,7 +24,10 @@ if [ "$mode" = --tsan ]; then
   # A race report makes the program (and a popscope run by a test) exit 66.
   export TSAN_OPTIONS=${TSAN_OPTIONS:-second_deadlock_stack=1:exitcode=66}
   "$dir/tests/test_src" -tc="spsc ring*,events are the same whatever the block size"
-  "$dir/tests/test_cli" -tc="results are identical for any --jobs*,*listen*,SIGINT stops listen*,bad-input matrix*"
+  # listen's tests that compare events with analyze need the analysis to keep
+  # up with real time, which it does not under TSan's slowdown; these run the
+  # same threads without that timing condition.
+  "$dir/tests/test_cli" -tc="results are identical for any --jobs*,SIGINT stops listen*,a recording survives*,bad-input matrix*"
   exit 0
 fi
 ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
