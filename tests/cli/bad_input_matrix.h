@@ -99,6 +99,8 @@ inline const BadInputRow kBadInputMatrix[] = {
      "popscope eval --ref ref.csv --est est.txt", 3, "ref.csv:1: CSV header has no 'onset_s' column", "", ""},
     {"Audacity labels with text in a time column", "printf '0.1\\tfoo\\tpop\\n' > ref.txt && : > est.txt",
      "popscope eval --ref ref.txt --est est.txt", 3, "ref.txt:1: end time 'foo' is not a number", "", ""},
+    {"CSV labels naming a column twice", "printf 'label,onset_s,offset_s,label\\npop,0.1,0.2\\n' > ref.csv && : > est.txt",
+     "popscope eval --ref ref.csv --est est.txt", 3, "ref.csv:1: CSV header names the column 'label' twice", "", ""},
     {"JSON-lines labels without onset_s", "printf '{\"onset\": 1}\\n' > ref.jsonl && : > est.txt",
      "popscope eval --ref ref.jsonl --est est.txt", 3, "ref.jsonl:1: missing 'onset_s'", "", ""},
     // Model files.
