@@ -57,6 +57,7 @@ struct FileResult {
   bool done = false;
   std::vector<Event> events;
   std::string error;
+  std::string warning;
   double duration_s = 0;
 };
 
@@ -101,9 +102,10 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
     std::vector<DetectionFrame> frames;
     std::function<void(const DetectionFrame&)> observer;
     if (!opt.dump_dir.empty()) observer = [&frames](const DetectionFrame& f) { frames.push_back(f); };
-    r.events = analyze_recording(path, opt.settings, opt.classifier.get(), split_names(opt.channel_names),
-                                 opt.block_frames, observer)
-                   .events;
+    RecordingAnalysis a = analyze_recording(path, opt.settings, opt.classifier.get(),
+                                            split_names(opt.channel_names), opt.block_frames, observer);
+    r.events = std::move(a.events);
+    if (!a.damage.empty()) r.warning = path + ": warning: " + a.damage;
     if (!frames.empty() || !opt.dump_dir.empty()) {
       write_file_atomically((fs::path(opt.dump_dir) / (path_stem(path) + ".detection.csv")).string(),
                             dump_detection_csv(frames));
@@ -262,6 +264,11 @@ int run_analyze(AnalyzeOptions& opt) {
       results[i].events = r.events;  // kept for the run parameters
     }
     progress.update(i + 1);
+    if (!r.warning.empty()) {
+      progress.finish();
+      std::fflush(stdout);
+      std::cerr << "popscope: " << r.warning << "\n";
+    }
     if (!r.error.empty()) {
       progress.finish();
       std::fflush(stdout);
