@@ -61,10 +61,15 @@ inline const BadInputRow kBadInputMatrix[] = {
     // Files that are damaged but hold usable audio.
     {"FLAC stream cut short", "scene full.wav 8 && sox full.wav full.flac && head -c 20000 full.flac > take1.flac",
      "popscope analyze take1.flac", 3, "take1.flac: read error after", "", ""},
-    {"WAV data cut short (header says 8 s, 3.1 s present): the 3.1 s present are read",
-     "scene full.wav 8 && head -c 300000 full.wav > take1.wav", "popscope info take1.wav", 0, "",
+    {"WAV data cut short (header says 8 s, 3.1 s present): a warning, then the 3.1 s present are read",
+     "scene full.wav 8 && head -c 300000 full.wav > take1.wav", "popscope info take1.wav", 0,
+     "take1.wav: warning: the audio data ends before its header says (768000 bytes declared, 299956 present): the "
+     "file was probably cut off",
      "duration    3.125 s (149978 frames)", ""},
-    {"Header claiming a 4 GB data chunk: the audio present is read",
+    {"WAV data cut short, analyze", "scene full.wav 8 && head -c 300000 full.wav > take1.wav",
+     "popscope analyze take1.wav --format csv > out.csv", 0, "take1.wav: warning: the audio data ends before", "",
+     "[ $(wc -l < out.csv) -gt 1 ]"},
+    {"Header claiming a 4 GB data chunk (as streamed WAV has): the audio present is read",
      "tone full.wav && { head -c 4 full.wav; printf '\\370\\377\\377\\377'; tail -c +9 full.wav | head -c 32; "
      "printf '\\360\\377\\377\\377'; tail -c +45 full.wav | head -c 4000; } > take1.wav",
      "popscope info take1.wav", 0, "", "duration    0.042 s (2000 frames)", ""},
