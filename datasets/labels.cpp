@@ -323,7 +323,8 @@ std::vector<LabelEvent> parse_csv(const std::string& text, const std::string& so
     }
     const auto f = next_csv_record(t, pos, line, source);
     if (col.empty()) {
-      for (size_t k = 0; k < f.size(); ++k) col[f[k]] = k;
+      for (size_t k = 0; k < f.size(); ++k)
+        if (!col.emplace(f[k], k).second) fail(source, n, "CSV header names the column '" + f[k] + "' twice");
       for (const char* need : {"onset_s", "offset_s"})
         if (!col.count(need)) fail(source, n, std::string("CSV header has no '") + need + "' column");
       continue;

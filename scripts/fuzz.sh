@@ -9,10 +9,10 @@ seconds=${1:-60}
 dir=build-fuzz
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DPOPSCOPE_FUZZ=ON -DPOPSCOPE_TESTS=OFF -DPOPSCOPE_BENCH=OFF >/dev/null
-cmake --build "$dir" -j "$(nproc)" --target fuzz_labels fuzz_model fuzz_audio
+cmake --build "$dir" -j "$(nproc)" --target fuzz_labels fuzz_model fuzz_audio fuzz_flags
 mkdir -p tests/fuzz/artifacts
 status=0
-for target in labels model audio; do
+for target in labels model audio flags; do
   work=$(mktemp -d)
   cp tests/fuzz/corpus/$target/* "$work"/ 2>/dev/null || true
   echo "fuzz_$target: ${seconds}s"

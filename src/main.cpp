@@ -1,4 +1,5 @@
 // popscope: finds and classifies joint sounds in recordings and live input.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -7,9 +8,14 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/errors.h"
+#include "src/stop_request.h"
 
 int main(int argc, char** argv) {
   using namespace popscope;
+  // Past a file-size limit (ulimit -f) a write then fails with EFBIG and is
+  // reported as an output error, instead of SIGXFSZ killing the process and
+  // leaving temporary files behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{
       "popscope " POPSCOPE_VERSION
       ": finds joint sounds in recordings and live input and tells cavitation pops\n"
@@ -64,6 +70,9 @@ int main(int argc, char** argv) {
   } catch (const DatabaseError& e) {
     std::cerr << "popscope: " << e.what() << "\n";
     return exit_code::kDatabase;
+  } catch (const Interrupted& e) {
+    std::cerr << "popscope: " << e.what() << "; outputs finished before it are complete, nothing half-written was kept\n";
+    return exit_code::kInterrupted;
   } catch (const std::exception& e) {
     std::cerr << "popscope: internal error: " << e.what() << "\n";
     return exit_code::kInternal;

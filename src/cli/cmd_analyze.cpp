@@ -33,6 +33,7 @@
 #include "src/io/event_writer.h"
 #include "src/log/database.h"
 #include "src/log/vocabulary.h"
+#include "src/stop_request.h"
 
 namespace popscope::cli {
 namespace {
@@ -89,6 +90,7 @@ struct FileResult {
   bool done = false;
   std::vector<Event> events;
   std::string error;
+  std::string warning;
   double duration_s = 0;
 };
 
@@ -133,9 +135,10 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
     std::vector<DetectionFrame> frames;
     std::function<void(const DetectionFrame&)> observer;
     if (!opt.dump_dir.empty()) observer = [&frames](const DetectionFrame& f) { frames.push_back(f); };
-    r.events = analyze_recording(path, opt.settings, opt.classifier.get(), split_names(opt.channel_names),
-                                 opt.block_frames, observer)
-                   .events;
+    RecordingAnalysis a = analyze_recording(path, opt.settings, opt.classifier.get(),
+                                            split_names(opt.channel_names), opt.block_frames, observer);
+    r.events = std::move(a.events);
+    if (!a.damage.empty()) r.warning = path + ": warning: " + a.damage;
     if (!frames.empty() || !opt.dump_dir.empty()) {
       write_file_atomically((fs::path(opt.dump_dir) / (path_stem(path) + ".detection.csv")).string(),
                             dump_detection_csv(frames));
@@ -147,6 +150,8 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
     r.error = e.what();
   } catch (const UsageError& e) {
     r.error = e.what();
+  } catch (const Interrupted&) {
+    // run_analyze reports the stop once all workers have ended.
   }
   r.done = true;
   return r;
@@ -240,6 +245,7 @@ int run_analyze(AnalyzeOptions& opt) {
   std::unique_ptr<log::Database> log_db;
   if (opt.log) log_db = std::make_unique<log::Database>(log::resolve_database_path(opt.db));
 
+  catch_stop_signals();
   const InputList inputs = expand_inputs(opt.inputs, opt.recursive);
   for (const auto& e : inputs.errors) std::cerr << "popscope: " << e << "\n";
   const auto& files = inputs.files;
@@ -271,7 +277,7 @@ int run_analyze(AnalyzeOptions& opt) {
   std::vector<std::thread> workers;
   for (size_t w = 0; w < jobs; ++w) {
     workers.emplace_back([&] {
-      for (size_t i; (i = next.fetch_add(1)) < n;) {
+      for (size_t i; !stop_requested() && (i = next.fetch_add(1)) < n;) {
         FileResult r = analyze_one(files[i], opt);
         std::lock_guard<std::mutex> lock(mu);
         results[i] = std::move(r);
@@ -290,12 +296,19 @@ int run_analyze(AnalyzeOptions& opt) {
     FileResult r;
     {
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return results[i].done; });
+      while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return results[i].done; }))
+        if (stop_requested()) break;
+      if (stop_requested()) break;
       r = std::move(results[i]);
       results[i].error = r.error;
       results[i].events = r.events;  // kept for the run parameters
     }
     progress.update(i + 1);
+    if (!r.warning.empty()) {
+      progress.finish();
+      std::fflush(stdout);
+      std::cerr << "popscope: " << r.warning << "\n";
+    }
     if (!r.error.empty()) {
       progress.finish();
       std::fflush(stdout);
@@ -332,6 +345,7 @@ int run_analyze(AnalyzeOptions& opt) {
   for (auto& w : workers) w.join();
   progress.finish();
   std::fflush(stdout);
+  throw_if_stop_requested();
   if (!output_error.empty()) throw OutputError(output_error);
   if (!database_error.empty()) throw DatabaseError(database_error);
   if (!opt.output_dir.empty()) {

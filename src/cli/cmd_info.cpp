@@ -78,6 +78,10 @@ int run_info(const InfoOptions& opt) {
         print_table(s);
       }
       first = false;
+      if (!s.info.damage.empty()) {
+        std::fflush(stdout);
+        std::cerr << "popscope: " << path << ": warning: " << s.info.damage << "\n";
+      }
       if (s.nonfinite_samples > 0) {
         std::fflush(stdout);
         std::cerr << "popscope: " << path << ": " << s.nonfinite_samples

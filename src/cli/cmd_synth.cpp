@@ -11,6 +11,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/errors.h"
+#include "src/stop_request.h"
 
 namespace popscope::cli {
 namespace {
@@ -90,7 +91,9 @@ int run_synth(const SynthOptions& opt) {
 
   const bool bar = !opt.no_progress && ::isatty(2);
   const auto t0 = std::chrono::steady_clock::now();
+  catch_stop_signals();
   auto progress = [&](int done, int total) {
+    throw_if_stop_requested();  // between recordings: every finished one is complete
     if (!bar) return;
     const int width = 30, filled = int(double(done) / total * width);
     std::fprintf(stderr, "\r[%.*s%*s] %d/%d scenes", filled, "##############################", width - filled, "",

@@ -19,6 +19,7 @@
 #include "src/engine/features.h"
 #include "src/engine/model_classifier.h"
 #include "src/errors.h"
+#include "src/stop_request.h"
 #include "src/train/training_data.h"
 
 namespace popscope::cli {
@@ -173,6 +174,7 @@ int run_train(const TrainCliOptions& o) {
   if (o.folds > 0 && !o.validation.empty()) throw UsageError("give either --validation or --folds, not both");
   const DetectorSettings settings;
   const bool progress = !o.no_progress && ::isatty(2);
+  catch_stop_signals();
   const auto recordings = find_recordings(o.datasets);
   std::fprintf(stderr, "popscope: %zu labelled recordings\n", recordings.size());
   auto recs = collect_examples(recordings, settings, o.jobs, progress);
@@ -270,6 +272,7 @@ int run_train(const TrainCliOptions& o) {
   prov["model_selection"] = candidates;
   if (!cv.is_null()) prov["cross_validation"] = cv;
   best.provenance = nlohmann::json(prov);
+  throw_if_stop_requested();  // a stop during model fitting takes effect here
   models::save_model(best, o.out);
   std::fprintf(stderr, "popscope: model written to %s\n", o.out.c_str());
   return exit_code::kOk;

@@ -16,6 +16,7 @@ RecordingAnalysis analyze_recording(const std::string& path, const DetectorSetti
     r.channels = reader.info().channels;
     r.sample_rate_hz = reader.info().sample_rate_hz;
     r.duration_s = double(reader.info().frames) / reader.info().sample_rate_hz;
+    r.damage = reader.info().damage;
   }
   if (!channel_names.empty() && int(channel_names.size()) != r.channels)
     throw UsageError("--channel-names gives " + std::to_string(channel_names.size()) + " names but " + path +

@@ -16,6 +16,7 @@ struct RecordingAnalysis {
   int channels = 0;
   double sample_rate_hz = 0;
   double duration_s = 0;
+  std::string damage;  // AudioInfo::damage: readable, but the user should be warned
 };
 
 // channel_names: empty for the defaults (left,right for two channels).

@@ -7,6 +7,7 @@
 #include "src/engine/event_classifier.h"
 #include "src/engine/postprocess.h"
 #include "src/errors.h"
+#include "src/stop_request.h"
 #include "src/io/audio_file_reader.h"
 
 namespace popscope {
@@ -30,6 +31,7 @@ struct Engine::Channel {
   EventMerger merger;
   int64_t hop_index = 0;
   int64_t analysis_samples = 0;
+  float last_input = 0;  // the stream's last sample, held past its end by flush()
 };
 
 Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
@@ -131,7 +133,7 @@ void Engine::finish_candidates(Channel& ch, int index) {
   for (const dsp::Candidate& c : ch.candidates) {
     Event e;
     e.channel = index;
-    // Never past what the stream held (a final partial hop is zero-padded).
+    // Never past what the stream held (a final partial hop is padded).
     const int64_t end = ch.analysis_samples;
     const int64_t onset = std::min(c.onset_sample, end), offset = std::min(c.offset_sample, end);
     e.onset_sample = std::llround(double(onset) * to_source);
@@ -182,6 +184,7 @@ void Engine::process(const float* const* channels, size_t frames) {
     for (size_t c = 0; c < channels_.size(); ++c) {
       Channel& ch = *channels_[c];
       const size_t got = ch.resampler.process(channels[c] + start, n, resampled_.data(), resampled_.size());
+      ch.last_input = channels[c][start + n - 1];
       ch.analysis_samples += int64_t(got);
       run_hops(ch, int(c), resampled_.data(), got);
     }
@@ -192,14 +195,28 @@ void Engine::process(const float* const* channels, size_t frames) {
 void Engine::flush() {
   for (size_t c = 0; c < channels_.size(); ++c) {
     Channel& ch = *channels_[c];
+    const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
+    // Drain the resampler by continuing the stream with its last value (50 ms,
+    // well past the filter's reach) rather than the zeros soxr's flush adds: a
+    // DC offset dropping to zero at the end would be a step, detected as an event.
+    const std::vector<float> held(kChunkFrames, ch.last_input);
+    const size_t hold_frames = std::max(kChunkFrames, size_t(std::ceil(0.05 * source_rate_hz_)));
+    for (size_t fed = 0; fed < hold_frames && ch.analysis_samples < exact; fed += kChunkFrames) {
+      const size_t n = ch.resampler.process(held.data(), std::min(kChunkFrames, hold_frames - fed), resampled_.data(),
+                                            resampled_.size());
+      const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(n)));
+      ch.analysis_samples += int64_t(keep);
+      run_hops(ch, int(c), resampled_.data(), keep);
+    }
     const size_t got = ch.resampler.flush(resampled_.data(), resampled_.size());
     // soxr may hand out slightly more than the exact length; keep the exact count.
-    const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
     const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(got)));
     ch.analysis_samples += int64_t(keep);
     run_hops(ch, int(c), resampled_.data(), keep);
-    if (!ch.pending.empty()) {  // pad the last partial hop with silence
-      std::vector<float> pad(hop_samples_ - ch.pending.size(), 0.0f);
+    if (!ch.pending.empty()) {
+      // Pad the last partial hop by holding the last sample: padding with
+      // zeros would turn a DC offset into a step, detected as an event.
+      std::vector<float> pad(hop_samples_ - ch.pending.size(), ch.pending.back());
       run_hops(ch, int(c), pad.data(), pad.size());
     }
     ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
@@ -273,6 +290,7 @@ void Engine::reset() {
     ch->released_until = 0;
     ch->hop_index = 0;
     ch->analysis_samples = 0;
+    ch->last_input = 0;
   }
   events_.clear();
   frames_in_ = 0;
@@ -291,6 +309,7 @@ std::vector<Event> analyze_file(const std::string& path, const DetectorSettings&
   for (int c = 0; c < nch; ++c) ptrs[size_t(c)] = block[size_t(c)].data();
   std::vector<Event> events;
   for (;;) {
+    throw_if_stop_requested();  // SIGINT/SIGTERM in analyze, train (src/stop_request.h)
     const size_t n = reader.read(ptrs.data(), block_frames);
     if (n == 0) break;
     engine.process(ptrs.data(), n);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "src/errors.h"
@@ -75,6 +76,20 @@ AudioFileReader::AudioFileReader(const std::string& path) {
   info_.sample_rate_hz = sfinfo.samplerate;
   info_.channels = sfinfo.channels;
   info_.frames = sfinfo.frames;
+  {
+    // libsndfile logs "data : DECLARED (should be PRESENT)" for a WAV whose
+    // data chunk is cut short; it then reads what is present. Sizes of 2 GB
+    // and more are the placeholders of programs writing WAV to a stream.
+    char log[4096] = {0};
+    sf_command(file_, SFC_GET_LOG_INFO, log, sizeof log - 1);
+    long long declared = 0, present = 0;
+    if (const char* d = std::strstr(log, "\ndata : ");
+        d && std::sscanf(d, "\ndata : %lld (should be %lld)", &declared, &present) == 2 && present < declared &&
+        declared < 0x7FFFF000LL) {
+      info_.damage = "the audio data ends before its header says (" + std::to_string(declared) +
+                     " bytes declared, " + std::to_string(present) + " present): the file was probably cut off";
+    }
+  }
 
   auto fail = [&](const std::string& msg) {
     sf_close(file_);

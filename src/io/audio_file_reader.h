@@ -19,6 +19,9 @@ struct AudioInfo {
   int sample_rate_hz = 0;
   int channels = 0;
   int64_t frames = 0;
+  // Not empty when the file is damaged but readable: "the data ends before its
+  // header says (...)". The frames present are read; callers warn the user.
+  std::string damage;
   double duration_s() const { return sample_rate_hz > 0 ? double(frames) / sample_rate_hz : 0.0; }
 };
 

@@ -12,6 +12,7 @@
 
 #include "src/cli/input_files.h"
 #include "src/errors.h"
+#include "src/stop_request.h"
 
 namespace popscope {
 
@@ -107,7 +108,7 @@ std::vector<RecordingExamples> collect_examples(const std::vector<LabelledRecord
   std::mutex progress_mu;
   const size_t workers_n = std::clamp<size_t>(size_t(jobs > 0 ? jobs : int(std::thread::hardware_concurrency())), 1, n);
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < n;) {
+    for (size_t i; !stop_requested() && (i = next.fetch_add(1)) < n;) {
       try {
         const auto& rec = recordings[i];
         RecordingExamples ex;
@@ -139,6 +140,7 @@ std::vector<RecordingExamples> collect_examples(const std::vector<LabelledRecord
   std::vector<std::thread> pool;
   for (size_t w = 0; w < workers_n; ++w) pool.emplace_back(work);
   for (auto& t : pool) t.join();
+  throw_if_stop_requested();
   for (size_t i = 0; i < n; ++i)
     if (!errors[i].empty()) throw InputError(errors[i]);
   return out;

@@ -203,6 +203,8 @@ TEST_CASE("labels: malformed files give InputError naming file and line") {
       {"onset_s,offset_s,label\n0.1,0.2\n", LabelFormat::kCsv, "lab.txt:2:", "fields"},
       {"onset_s,offset_s,label\n0.3,0.2,pop\n", LabelFormat::kCsv, "lab.txt:2:", "before onset"},
       {"label,offset_s\n", LabelFormat::kCsv, "lab.txt:1:", "onset_s"},
+      // Found by fuzzing: a repeated column made rows index past their fields.
+      {"label,onset_s,offset_s,label\npop,0.1,0.2\n", LabelFormat::kCsv, "lab.txt:1:", "column 'label' twice"},
       {"{\"onset_s\":0.1,\"offset_s\":0.2}\n{\"onset_s\":0.1,\n", LabelFormat::kJsonl, "lab.txt:2:", "JSON"},
       {"{\"onset_s\":0.1}\n", LabelFormat::kJsonl, "lab.txt:1:", "offset_s"},
       {"{\"onset_s\":\"x\",\"offset_s\":1}\n", LabelFormat::kJsonl, "lab.txt:1:", "not a number"},

@@ -141,6 +141,19 @@ TEST_CASE("clipped samples are counted") {
   CHECK(measure_audio_file(tmp.file("clip.wav")).clipped_samples == 10);
 }
 
+TEST_CASE("a WAV cut short is read as far as it goes and reported as damaged") {
+  TempDir tmp;
+  const std::string full = tmp.file("full.wav"), cut = tmp.file("cut.wav");
+  write_audio_file(full, 48000, {std::vector<float>(48000, 0.25f)}, SampleEncoding::kPcm16);
+  CHECK(AudioFileReader(full).info().damage.empty());
+  const std::string bytes = test::read_text(full);
+  REQUIRE(bytes.size() > 44 + 96000 - 1);
+  test::write_text(cut, bytes.substr(0, bytes.size() - 60000));  // 30000 of 48000 frames gone
+  AudioFileReader r(cut);
+  CHECK(r.info().frames == 18000);
+  CHECK(r.info().damage.find("96000 bytes declared, 36000 present") != std::string::npos);
+}
+
 TEST_CASE("bad files throw InputError naming the file and the problem") {
   TempDir tmp;
   auto message_of = [](const std::string& path) {

@@ -135,6 +135,25 @@ TEST_CASE("silence and steady noise give no events") {
   CHECK(run(noise.x, 4096).size() <= 1);
 }
 
+TEST_CASE("a DC offset adds no event, not even where the recording ends") {
+  for (const double rate : {8000.0, 48000.0, 192000.0}) {
+    CAPTURE(rate);
+    std::vector<float> dc(size_t(3.01 * rate), 0.3f);  // length not a whole number of hops
+    CHECK(run(dc, 4096, rate).empty());
+  }
+  // The DC blocker's 0.5 Hz corner (dsp/band_activity.cpp) has settled 3 s
+  // (9 time constants) after the offset starts with the recording.
+  Scene pops(6.0);
+  pops.pop(3.5, 400, 0.004, 0.5);
+  pops.pop(5.0, 600, 0.003, 0.5);
+  std::vector<float> shifted = pops.x;
+  for (auto& v : shifted) v += 0.3f;
+  const auto plain = run(pops.x, 4096), with_dc = run(shifted, 4096);
+  REQUIRE(plain.size() >= 2);
+  REQUIRE(with_dc.size() == plain.size());
+  for (size_t i = 0; i < plain.size(); ++i) CHECK(with_dc[i].onset_sample == plain[i].onset_sample);
+}
+
 TEST_CASE("events are the same whatever the block size") {
   Scene s(3.0, 0.002, 21);
   s.pop(0.4, 500, 0.002, 0.3);
