@@ -16,7 +16,7 @@ echo "|---|---|---|"
 for dir in "$work"/*-snr*; do
   [ -f "$dir/manifest.json" ] || continue
   best=0; best_t=-
-  for t in 0.1 0.3 0.5 0.8; do
+  for t in 0.02 0.05 0.1 0.3 0.6; do
     est=$(mktemp -d)
     for wav in "$dir"/*.wav; do
       aubioonset -i "$wav" -t "$t" 2>/dev/null | awk '{printf "%s\t%s\tevent\n", $1, $1}' > "$est/$(basename "${wav%.wav}").txt"
