@@ -28,18 +28,7 @@ int main(int argc, char** argv) {
              "6 no capture device, 130 interrupted.");
 
   cli::CommandList commands;
-  cli::add_info_command(app, commands);
-  cli::add_analyze_command(app, commands);
-  cli::add_listen_command(app, commands);
-  cli::add_devices_command(app, commands);
-  cli::add_train_command(app, commands);
-  cli::add_eval_command(app, commands);
-  cli::add_report_command(app, commands);
-  cli::add_synth_command(app, commands);
-  cli::add_log_command(app, commands);
-  cli::add_history_command(app, commands);
-  cli::add_export_command(app, commands);
-  cli::add_forget_command(app, commands);
+  cli::add_all_commands(app, commands);
 
   try {
     app.parse(argc, argv);

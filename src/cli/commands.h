@@ -17,4 +17,7 @@ void add_history_command(CLI::App& app, CommandList& commands);
 void add_export_command(CLI::App& app, CommandList& commands);
 void add_forget_command(CLI::App& app, CommandList& commands);
 
+// Every subcommand, in the order --help lists them.
+void add_all_commands(CLI::App& app, CommandList& commands);
+
 }  // namespace popscope::cli

@@ -117,7 +117,8 @@ std::string event_summary(const std::vector<Event>& events) {
     if (!e.side.empty() && e.class_name == "cavitation") ++per_side[e.side];
   }
   std::string s;
-  for (const auto& [name, n] : per_class) s += (s.empty() ? "" : ", ") + std::to_string(n) + " " + name;
+  for (const auto& [name, n] : per_class)
+    s += (s.empty() ? "" : ", ") + std::to_string(n) + " " + (name == "event" ? std::string("unclassified") : name);
   if (!per_thrust.empty()) {
     s += "; " + std::to_string(per_thrust.size()) + " thrust" + (per_thrust.size() == 1 ? "" : "s") + ", pops per thrust:";
     for (const auto& [id, n] : per_thrust) s += " " + std::to_string(n);

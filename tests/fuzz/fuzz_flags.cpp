@@ -58,14 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CLI::App app{"popscope"};
   app.require_subcommand(1);
   cli::CommandList commands;
-  cli::add_info_command(app, commands);
-  cli::add_analyze_command(app, commands);
-  cli::add_listen_command(app, commands);
-  cli::add_devices_command(app, commands);
-  cli::add_train_command(app, commands);
-  cli::add_eval_command(app, commands);
-  cli::add_report_command(app, commands);
-  cli::add_synth_command(app, commands);
+  cli::add_all_commands(app, commands);
   try {
     app.parse(int(argv.size()), argv.data());
   } catch (const CLI::ParseError&) {
