@@ -20,7 +20,7 @@ packages=(
 if [ "${POPSCOPE_EXTRA_DEPS:-}" = "ci" ]; then
   # Only needed by the full CI run: sanitizer/fuzz toolchain, browser for
   # report rendering tests, the reference onset detector for benchmarks.
-  packages+=(clang libclang-rt-14-dev aubio-tools)
+  packages+=(clang libclang-rt-14-dev aubio-tools chromium python3 util-linux)
 fi
 
 missing=()
