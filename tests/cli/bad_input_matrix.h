@@ -134,6 +134,22 @@ inline const BadInputRow kBadInputMatrix[] = {
      "out/a.jsonl: write failed (File too large)", "", "cmp before out/a.jsonl"},
     {"synth --out on a full disk (file-size limit)", "", "ulimit -f 100; popscope synth --out data --scenes 2 --length 20",
      4, "data/scene001.wav: write failed", "", "[ ! -e data/scene001.wav ]"},
+    // The severity log: health data is never lost or overwritten.
+    {"Severity log in a read-only folder", "mkdir ro && chmod 555 ro",
+     "$AS_USER popscope log --location knee --pain 2 --db ro/log.db", 5, "ro/log.db: cannot create the log", "",
+     "[ ! -e ro/log.db ]"},
+    {"A file that is not a SQLite database at the log path: left untouched",
+     "echo 'my notes' > log.db && cp log.db before", "popscope log --location knee --pain 2 --db log.db", 5,
+     "log.db: is not a SQLite database (wrong header); popscope left it untouched", "", "cmp before log.db"},
+    {"Severity log on a full disk (file-size limit): earlier reports kept",
+     "popscope log --location knee --pain 1 --db log.db >/dev/null",
+     "ulimit -f 1; popscope log --location knee --pain 3 --db log.db", 5, "log.db: ", "",
+     "popscope export --format csv --table reports --db log.db | grep -c knee | grep -qx 1"},
+    {"Severity log locked by another program for over 10 s",
+     "popscope log --location knee --pain 1 --db log.db >/dev/null",
+     "python3 -c \"import sqlite3,time; c=sqlite3.connect('log.db', isolation_level=None); c.execute('BEGIN "
+     "EXCLUSIVE'); time.sleep(13)\" & sleep 1; popscope log --location knee --pain 3 --db log.db", 5,
+     "log.db: the database stayed locked by another program for too long", "", ""},
     // Stopped by a signal: exit 130, finished outputs complete, nothing half-written.
     {"SIGINT during analyze of 40 files",
      "scene a.wav 600 && mkdir in && for i in $(seq 40); do ln a.wav in/take$i.wav; done",
