@@ -18,6 +18,9 @@ namespace popscope::labels {
 
 namespace {
 
+// Far above any recording popscope reads (8 channels); keeps the number an int.
+constexpr double kMaxLabelChannel = 4096;
+
 bool same_number(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
 
 // Shortest text that reads back as the same double.
@@ -208,7 +211,7 @@ std::vector<LabelEvent> parse_raven(const std::string& text, const std::string& 
     const std::string ch = get("Channel");
     if (!ch.empty()) {
       const double c = number_field(ch, "Channel", source, n);
-      if (c < 0 || c != std::floor(c)) fail(source, n, "Channel '" + ch + "' is not a channel number");
+      if (c < 0 || c > kMaxLabelChannel || c != std::floor(c)) fail(source, n, "Channel '" + ch + "' is not a channel number");
       e.channel = int(c);
     }
     e.low_hz = optional_number(get("Low Freq (Hz)"), "Low Freq", source, n);
@@ -340,7 +343,7 @@ std::vector<LabelEvent> parse_csv(const std::string& text, const std::string& so
     const std::string ch = get("channel");
     if (!ch.empty()) {
       const double c = number_field(ch, "channel", source, n);
-      if (c < 0 || c != std::floor(c)) fail(source, n, "channel '" + ch + "' is not a channel number");
+      if (c < 0 || c > kMaxLabelChannel || c != std::floor(c)) fail(source, n, "channel '" + ch + "' is not a channel number");
       e.channel = int(c);
     }
     e.onset_s = number_field(get("onset_s"), "onset_s", source, n);
@@ -404,7 +407,7 @@ std::vector<LabelEvent> parse_jsonl(const std::string& text, const std::string& 
     e.label = j.contains("label") ? str("label") : str("class");
     const double ch = num("channel", false);
     if (!std::isnan(ch)) {
-      if (ch < 0 || ch != std::floor(ch)) fail(source, n, "'channel' is not a channel number");
+      if (ch < 0 || ch > kMaxLabelChannel || ch != std::floor(ch)) fail(source, n, "'channel' is not a channel number");
       e.channel = int(ch);
     }
     e.confidence = num("confidence", false);

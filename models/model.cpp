@@ -171,10 +171,18 @@ Model model_from_json(const nlohmann::json& j, const std::string& source) {
     return fail("not a popscope model file");
   try {
     Model m;
-    if (j.at("format_version").get<int>() > kModelFormatVersion)
-      return fail("model file format " + std::to_string(j.at("format_version").get<int>()) +
+    // Version numbers must be small integers (a float out of int range would
+    // not convert safely).
+    auto version = [&](const char* key) {
+      const auto& v = j.at(key);
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000000)
+        throw std::invalid_argument(std::string("'") + key + "' is not a version number");
+      return int(v.get<int64_t>());
+    };
+    if (version("format_version") > kModelFormatVersion)
+      return fail("model file format " + std::to_string(version("format_version")) +
                   " is newer than this popscope reads (" + std::to_string(kModelFormatVersion) + ")");
-    m.feature_schema_version = j.at("feature_schema_version").get<int>();
+    m.feature_schema_version = version("feature_schema_version");
     m.analysis_rate_hz = j.at("analysis_rate_hz").get<double>();
     m.type = parse_model_type(j.at("type").get<std::string>());
     m.classes = j.at("classes").get<std::vector<std::string>>();

@@ -215,6 +215,12 @@ TEST_CASE("labels: malformed files give InputError naming file and line") {
       {raven_head + "1\tSpectrogram 1\t1\t0.5\t0.2\t\t\n", LabelFormat::kRaven, "lab.txt:2:", "before onset"},
       {"Selection\tView\n", LabelFormat::kRaven, "lab.txt:1:", "Begin Time"},
       {"-0.5\t0.2\tpop\n", LabelFormat::kAudacity, "lab.txt:1:", "negative"},
+      // Found by fuzzing: a channel number too large for an int.
+      {raven_head + "1\tSpectrogram 1\t6666666666666661\t0.1\t0.2\t\t\n", LabelFormat::kRaven, "lab.txt:2:",
+       "not a channel number"},
+      {"onset_s,offset_s,channel\n0.1,0.2,1e12\n", LabelFormat::kCsv, "lab.txt:2:", "not a channel number"},
+      {"{\"onset_s\":0.1,\"offset_s\":0.2,\"channel\":1e12}\n", LabelFormat::kJsonl, "lab.txt:1:",
+       "not a channel number"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.text);
