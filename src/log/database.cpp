@@ -285,9 +285,21 @@ Database::Database(const std::string& path, OpenMode mode) : path_(path) {
       throw DatabaseError(path + ": was written by a newer popscope (schema " + std::to_string(version) +
                           ", this program knows up to " + std::to_string(kSchemaVersion) +
                           "); it is left as it is. Use a newer popscope");
-    {
-      Statement wal(*this, "PRAGMA journal_mode = WAL");
-      if (!wal.step() || wal.text(0) != "wal") fail("cannot switch the journal to WAL");
+    // Switching a new file to WAL needs the file to itself; SQLite reports
+    // that as busy without calling the busy handler when several first runs
+    // race, so the switch is retried here within the same time limit.
+    for (const auto started = std::chrono::steady_clock::now();;) {
+      try {
+        Statement wal(*this, "PRAGMA journal_mode = WAL");
+        if (!wal.step() || wal.text(0) != "wal") fail("cannot switch the journal to WAL");
+        break;
+      } catch (const DatabaseError&) {
+        const int code = sqlite3_extended_errcode(db_) & 0xff;
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) ||
+            std::chrono::steady_clock::now() - started > std::chrono::milliseconds(kBusyTimeoutMs))
+          throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
     }
     exec("PRAGMA synchronous = FULL");
     if (version < kSchemaVersion) migrate();
