@@ -298,15 +298,6 @@ std::vector<std::string> next_csv_record(const std::string& t, size_t& pos, size
   return out;
 }
 
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos && trim(v) == v) return v;
-  std::string q = "\"";
-  for (char c : v) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
 
 std::vector<LabelEvent> parse_csv(const std::string& text, const std::string& source) {
   std::vector<LabelEvent> out;
@@ -441,6 +432,16 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 }  // namespace
+
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n\r") == std::string::npos && trim(v) == v) return v;
+  std::string q = "\"";
+  for (char c : v) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
 
 bool LabelEvent::operator==(const LabelEvent& o) const {
   return onset_s == o.onset_s && offset_s == o.offset_s && label == o.label && file == o.file &&

@@ -47,6 +47,10 @@ std::string label_extension(LabelFormat format);
 // the extension; Audacity otherwise.
 LabelFormat detect_label_format(const std::string& path, const std::string& text);
 
+// One CSV field (RFC 4180): quoted when it holds a comma, quote, line break
+// or leading/trailing blanks. Shared by every CSV popscope writes.
+std::string csv_field(const std::string& value);
+
 std::vector<LabelEvent> parse_labels(const std::string& text, LabelFormat format,
                                      const std::string& source_name);
 std::string format_labels(const std::vector<LabelEvent>& events, LabelFormat format);

@@ -27,6 +27,7 @@
 #include "src/engine/engine.h"
 #include "src/engine/model_classifier.h"
 #include "src/engine/analyze_recording.h"
+#include "src/engine/sides.h"
 #include "src/errors.h"
 #include "src/io/atomic_file.h"
 #include "src/io/audio_file_reader.h"
@@ -121,13 +122,6 @@ std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
   return out.str();
 }
 
-std::vector<std::string> split_names(const std::string& text) {
-  std::vector<std::string> names;
-  if (text.empty()) return names;
-  std::stringstream ss(text);
-  for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
-  return names;
-}
 
 FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
   FileResult r;
@@ -136,7 +130,7 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
     std::function<void(const DetectionFrame&)> observer;
     if (!opt.dump_dir.empty()) observer = [&frames](const DetectionFrame& f) { frames.push_back(f); };
     RecordingAnalysis a = analyze_recording(path, opt.settings, opt.classifier.get(),
-                                            split_names(opt.channel_names), opt.block_frames, observer);
+                                            split_channel_names(opt.channel_names), opt.block_frames, observer);
     r.events = std::move(a.events);
     if (!a.damage.empty()) r.warning = path + ": warning: " + a.damage;
     if (!frames.empty() || !opt.dump_dir.empty()) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "datasets/labels.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
 #include "src/cli/log_common.h"
@@ -104,24 +105,15 @@ nlohmann::ordered_json assessment_json(const log::Assessment& a) {
   return j;
 }
 
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-  std::string q = "\"";
-  for (char c : v) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
 
 std::string csv_value(const nlohmann::ordered_json& v) {
   if (v.is_null()) return "";
-  if (v.is_string()) return csv_field(v.get<std::string>());
+  if (v.is_string()) return labels::csv_field(v.get<std::string>());
   if (v.is_boolean()) return v.get<bool>() ? "1" : "0";
   if (v.is_array()) {
     std::string joined;
     for (const auto& x : v) joined += (joined.empty() ? "" : " | ") + x.get<std::string>();
-    return csv_field(joined);
+    return labels::csv_field(joined);
   }
   return v.dump();
 }

@@ -60,12 +60,6 @@ struct ListenOptions {
   DetectorSettings settings;
 };
 
-std::vector<std::string> split_names(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string part; std::getline(ss, part, ',');) out.push_back(part);
-  return out;
-}
 
 std::string clock_time(std::chrono::system_clock::time_point start, double offset_s) {
   const auto t = start + std::chrono::microseconds(int64_t(offset_s * 1e6));
@@ -86,7 +80,7 @@ int run_listen(ListenOptions& opt) {
   validate_detector_settings(opt.settings);
   const EventFormat format = parse_event_format(opt.format);
   std::vector<std::string> names =
-      opt.channel_names.empty() ? default_channel_names(opt.channels) : split_names(opt.channel_names);
+      opt.channel_names.empty() ? default_channel_names(opt.channels) : split_channel_names(opt.channel_names);
   if (int(names.size()) != opt.channels) {
     throw UsageError("--channel-names has " + std::to_string(names.size()) + " names for " +
                      std::to_string(opt.channels) + " channels");

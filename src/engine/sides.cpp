@@ -2,8 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 namespace popscope {
+
+std::vector<std::string> split_channel_names(const std::string& text) {
+  std::vector<std::string> names;
+  if (text.empty()) return names;
+  std::stringstream ss(text);
+  for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
+  return names;
+}
 
 std::vector<std::string> default_channel_names(int channels) {
   if (channels == 2) return {"left", "right"};

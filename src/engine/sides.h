@@ -17,6 +17,8 @@ constexpr double kSideLevelDb = 3.0;    // level difference that names a side on
 
 // Channel names default to "left","right" for two channels, "ch1".. otherwise.
 std::vector<std::string> default_channel_names(int channels);
+// "left,right" -> {"left", "right"}; empty text gives no names (the defaults apply).
+std::vector<std::string> split_channel_names(const std::string& comma_list);
 
 // events must be sorted by onset. With fewer than two channel names the input
 // is single-channel and is returned unchanged (side stays empty); otherwise

@@ -98,12 +98,6 @@ std::string csv_header() {
 
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 }  // namespace
 
@@ -171,12 +165,12 @@ std::string format_events(const std::string& file, const std::vector<Event>& eve
       if (with_header) out << csv_header();
       char buf[64];
       for (const Event& e : events) {
-        out << csv_field(file) << ',' << e.channel + 1;
+        out << labels::csv_field(file) << ',' << e.channel + 1;
         for (double v : {e.onset_s, e.offset_s, e.peak_s, e.peak_dbfs, e.rms_dbfs}) {
           std::snprintf(buf, sizeof buf, ",%.6f", v);
           out << buf;
         }
-        out << ',' << e.impulse_count << ',' << (e.is_train ? 1 : 0) << ',' << csv_field(e.class_name) << ',';
+        out << ',' << e.impulse_count << ',' << (e.is_train ? 1 : 0) << ',' << labels::csv_field(e.class_name) << ',';
         if (!e.class_name.empty()) {
           std::snprintf(buf, sizeof buf, "%.4f", e.confidence);
           out << buf;
