@@ -49,13 +49,18 @@ void EventTracker::start_transient(int64_t hop, const HopValues& v, const Sample
   t.last_above_hop = hop;
   t.background_dbfs = v.background_dbfs;
   transients_.push_back(t);
+  ++serial_;
 }
 
 void EventTracker::refine(size_t i, int64_t end_sample, const SampleHistory& h) noexcept {
-  Transient& t = transients_[i];
+  refine_transient(transients_[i], i > 0 ? transients_[i - 1].onset_sample : -1, end_sample, h);
+}
+
+void EventTracker::refine_transient(Transient& t, int64_t previous_onset, int64_t end_sample,
+                                    const SampleHistory& h) const noexcept {
   const float bg_rms = std::pow(10.0f, t.background_dbfs / 20.0f);
   int64_t onset = refine_onset(t.onset_hop, bg_rms, h);
-  if (i > 0 && onset <= transients_[i - 1].onset_sample) onset = transients_[i - 1].onset_sample + 1;
+  if (previous_onset >= 0 && onset <= previous_onset) onset = previous_onset + 1;
   t.onset_sample = onset;
   t.peak_abs = 0;
   t.peak_sample = onset;
@@ -133,6 +138,30 @@ void EventTracker::process(int64_t n, const HopValues& v, bool onset_prev_hop, c
   if (below_hops_ >= config_.hold_hops || n - episode_start_hop_ >= int64_t(config_.max_episode_hops)) {
     close_episode(last_above_hop_ + 1, h, out);
   }
+}
+
+bool EventTracker::peek(size_t k, int64_t end_hop, const SampleHistory& h, Candidate& c) const noexcept {
+  if (!active_ || k >= transients_.size()) return false;
+  const size_t n = transients_.size();
+  const int64_t H = int64_t(config_.hop_samples);
+  // The same refinement close_episode() applies, on the samples so far.
+  Transient t = transients_[k];
+  const int64_t limit = k + 1 < n ? transients_[k + 1].onset_hop * H + H : end_hop * H;
+  refine_transient(t, k > 0 ? transients_[k - 1].onset_sample : -1, limit, h);
+  if (k + 1 < n) t.offset_sample = std::min(t.offset_sample, transients_[k + 1].onset_sample);
+  c = Candidate{};
+  c.onset_sample = t.onset_sample;
+  c.peak_sample = t.peak_sample;
+  const int64_t min_len = std::max<int64_t>(1, int64_t(config_.min_event_s * config_.sample_rate_hz));
+  c.offset_sample = std::max(t.offset_sample, c.onset_sample + min_len);
+  c.peak_abs = t.peak_abs;
+  c.peak_activity_db = t.peak_activity_db;
+  c.background_dbfs = t.background_dbfs;
+  c.soft_onset = t.soft;
+  c.decay_depth_db = t.min_activity_after_db < 999 ? t.peak_activity_db - t.min_activity_after_db : 0.0f;
+  c.episode_transients = int(n);
+  c.episode_duration_s = float(double(end_hop - episode_start_hop_) * double(H) / config_.sample_rate_hz);
+  return true;
 }
 
 void EventTracker::flush(int64_t end_hop, const SampleHistory& h, std::vector<Candidate>& out) noexcept {

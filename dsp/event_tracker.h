@@ -74,6 +74,18 @@ class EventTracker {
   // Ends the stream: closes an open episode.
   void flush(int64_t end_hop, const SampleHistory& history, std::vector<Candidate>& out) noexcept;
 
+  // Early look at transient k of the open episode (0 = its first): the
+  // candidate it would become on its own if the episode ended at end_hop
+  // (onset, peak and offset from the samples so far, up to the next
+  // transient; the episode's context so far). Returns false when there is no
+  // such transient. Live capture announces pops from this before their
+  // episode closes; the candidates of process()/flush() stay the final word.
+  bool peek(size_t k, int64_t end_hop, const SampleHistory& history, Candidate& out) const noexcept;
+  size_t transient_count() const noexcept { return transients_.size(); }
+  int64_t transient_onset_hop(size_t k) const noexcept { return transients_[k].onset_hop; }
+  // Transients started so far in the stream (the serial number of the next one).
+  uint64_t transients_started() const noexcept { return serial_; }
+
   bool active() const noexcept { return active_; }
   // While an episode is open: the hop it started at. Candidates still to come
   // cannot start more than a few hops before it.
@@ -96,6 +108,7 @@ class EventTracker {
 
   void start_transient(int64_t hop, const HopValues& v, const SampleHistory& h, bool soft) noexcept;
   void refine(size_t i, int64_t end_sample, const SampleHistory& h) noexcept;
+  void refine_transient(Transient& t, int64_t previous_onset, int64_t end_sample, const SampleHistory& h) const noexcept;
   int64_t refine_onset(int64_t hop, float background_rms, const SampleHistory& h) const noexcept;
   void close_episode(int64_t end_hop, const SampleHistory& h, std::vector<Candidate>& out) noexcept;
   void emit(size_t first, size_t last, bool train, std::vector<Candidate>& out) const noexcept;
@@ -106,6 +119,7 @@ class EventTracker {
   int64_t episode_start_hop_ = 0;
   int64_t last_above_hop_ = 0;
   size_t below_hops_ = 0;
+  uint64_t serial_ = 0;
 };
 
 }  // namespace popscope::dsp

@@ -160,6 +160,7 @@ nlohmann::json model_to_json(const Model& m) {
   j["temperature"] = m.temperature;
   j["min_confidence"] = m.min_confidence;
   j["fallback_class"] = m.fallback_class;
+  if (m.early_decision_s > 0) j["early_decision_s"] = m.early_decision_s;
   j["provenance"] = m.provenance;
   return nlohmann::json(j);
 }
@@ -197,6 +198,12 @@ Model model_from_json(const nlohmann::json& j, const std::string& source) {
     if (j.contains("min_confidence")) m.min_confidence = j.at("min_confidence").get<std::map<std::string, float>>();
     m.fallback_class = j.value("fallback_class", std::string("other"));
     m.provenance = j.value("provenance", nlohmann::json::object());
+    if (j.contains("early_decision_s")) {
+      const auto& v = j.at("early_decision_s");
+      if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 1.0))
+        throw std::invalid_argument("'early_decision_s' must be 0-1 s");
+      m.early_decision_s = v.get<double>();
+    }
     m.check();
     return m;
   } catch (const nlohmann::json::exception& e) {

@@ -46,6 +46,11 @@ struct Model {
   std::map<std::string, float> min_confidence;
   std::string fallback_class = "other";
   nlohmann::json provenance = nlohmann::json::object();
+  // 0: trained on final candidates (analyze, eval, listen's events). > 0: an
+  // early-decision model, trained on looks at transients this many seconds
+  // after their onset, before their episode closed (listen's early pop
+  // announcements, Engine::set_early_decisions).
+  double early_decision_s = 0;
 
   int input_count() const { return int(feature_names.size()); }
   int class_count() const { return int(classes.size()); }

@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -53,6 +54,7 @@ struct ListenOptions {
   std::string channel_names;
   bool no_meter = false;
   ModelOptions model;
+  std::string early_model = "default";  // --early-model: announces pops before their event closes
   std::string db;        // --db: store the session and its events in the severity log
   std::string location;  // body location of the session (severity log)
   std::string note;
@@ -89,6 +91,24 @@ int run_listen(ListenOptions& opt) {
   if (opt.rate_hz != 0 && (opt.rate_hz < 8000 || opt.rate_hz > 192000))
     throw UsageError("--rate must be 8000-192000 Hz");
 
+  // The models are loaded before the device is opened: a bad model file is
+  // reported whatever the device.
+  const auto classifier = opt.model.load(opt.settings.analysis_rate_hz);
+  std::unique_ptr<ModelClassifier> early_classifier;
+  double early_decision_s = 0;
+  if (classifier && opt.early_model != "none") {
+    std::optional<models::Model> m;
+    try {
+      m = load_early_model_or_default(opt.early_model);
+    } catch (const InputError&) {
+      if (opt.early_model != "default") throw;  // built without one: final events only
+    }
+    if (m) {
+      early_decision_s = m->early_decision_s;
+      early_classifier = std::make_unique<ModelClassifier>(
+          *m, opt.settings.analysis_rate_hz, opt.early_model == "default" ? "built-in early-decision model" : opt.early_model);
+    }
+  }
   PortAudioSession pa;
   InputDevice device;
   try {
@@ -104,9 +124,8 @@ int run_listen(ListenOptions& opt) {
     return exit_code::kNoDevice;
   }
 
-  // The classifier and the log are opened before capture starts, so a bad
-  // model or log stops the run before anything is recorded.
-  const auto classifier = opt.model.load(opt.settings.analysis_rate_hz);
+  // The log is opened before capture starts, so a bad log stops the run
+  // before anything is recorded.
   if (opt.db.empty() && (!opt.location.empty() || !opt.note.empty()))
     throw UsageError("--location and --note describe the session in the severity log: add --db PATH (or --db default)");
   if (!opt.location.empty()) log::check_value("--location", opt.location, log::locations());
@@ -138,6 +157,7 @@ int run_listen(ListenOptions& opt) {
   // Analysis thread: owns the engine. Recorder thread: owns the file.
   Engine engine(opt.settings, rate, opt.channels);
   engine.set_classifier(classifier.get());
+  if (early_classifier) engine.set_early_decisions(early_decision_s, early_classifier.get());
   int64_t log_session = 0;
   std::string log_error;
   if (log_db) {
@@ -156,6 +176,7 @@ int run_listen(ListenOptions& opt) {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Event> fresh;
+  std::deque<Engine::EarlyNotice> fresh_early;
   std::string recorder_error;
   std::atomic<double> stream_time_s{0.0};
   std::atomic<double> analysed_s{0.0};  // what the detectors have seen (behind by the resampler's buffer)
@@ -179,9 +200,11 @@ int run_listen(ListenOptions& opt) {
     bool stalled = stall_ms <= 0;
     auto publish = [&] {
       auto ev = engine.take_events();
-      if (ev.empty()) return;
+      auto early = engine.take_early();
+      if (ev.empty() && early.empty()) return;
       std::lock_guard<std::mutex> lock(mu);
       for (auto& e : ev) fresh.push_back(std::move(e));
+      for (auto& n : early) fresh_early.push_back(std::move(n));
       cv.notify_one();
     };
     for (;;) {
@@ -261,6 +284,42 @@ int run_listen(ListenOptions& opt) {
   }
   std::vector<Event> all;
   std::vector<Event> pending;
+  // Early announcements: printed at once; the final event later confirms
+  // (table: no second line), revises or withdraws them.
+  int64_t announced = 0, confirmed = 0, revised = 0, withdrawn = 0;
+  double last_announced_s = -1;
+  auto announce = [&](const Engine::EarlyNotice& n) {
+    const Event& e = n.event;
+    if (n.withdrawn) {
+      ++withdrawn;
+    } else {
+      // The same pop on another sensor is announced once.
+      if (last_announced_s >= 0 && std::fabs(e.onset_s - last_announced_s) <= kSideWindowS) return;
+      last_announced_s = e.onset_s;
+      ++announced;
+    }
+    if (tty) std::fputs("\r\033[K", stdout);
+    if (format == EventFormat::kJsonl) {
+      nlohmann::ordered_json j;
+      j["announcement"] = n.withdrawn ? "withdrawn" : "early_pop";
+      j["time"] = clock_time(started, e.onset_s);
+      j["channel"] = e.channel + 1;
+      j["onset_s"] = e.onset_s;
+      if (!n.withdrawn) {
+        j["class"] = e.class_name;
+        j["confidence"] = e.confidence;
+        j["peak_dbfs"] = std::round(e.peak_dbfs * 100) / 100;
+      }
+      std::printf("%s\n", j.dump().c_str());
+    } else if (n.withdrawn) {
+      std::printf("%-12s  %8.3f s  withdrawn: the early pop was background noise\n", clock_time(started, e.onset_s).c_str(),
+                  e.onset_s);
+    } else {
+      std::printf("%-12s  %8.3f s  %-10s %-8s %6.1f dBFS  %8s  (early)\n", clock_time(started, e.onset_s).c_str(),
+                  e.onset_s, e.class_name.c_str(), names[size_t(e.channel)].c_str(), e.peak_dbfs, "");
+    }
+    std::fflush(stdout);
+  };
   // With several channels an event waits until the detectors have analysed
   // 50 ms past its end: another sensor's copy of the same sound ends about
   // when this one does and is reported 12 ms (the tracker's hold) later.
@@ -300,15 +359,26 @@ int run_listen(ListenOptions& opt) {
       }
     }
     for (Event& e : merged) {
+      // Announced early as a pop: the same pop at the same onset confirms it.
+      const bool announced_here = e.early_announcements > 0;
+      const bool confirms = announced_here && e.class_name == "cavitation" && e.early_onset_s >= 0 &&
+                            std::fabs(e.early_onset_s - e.onset_s) <= kSideWindowS;
+      if (announced_here) (confirms ? confirmed : revised) += 1;
       if (tty) std::fputs("\r\033[K", stdout);
       if (format == EventFormat::kJsonl) {
         auto j = event_to_json(opt.record_path, e, false);
         j["time"] = clock_time(started, e.onset_s);
+        if (announced_here) {
+          j["early_announcements"] = e.early_announcements;
+          j["early_onset_s"] = e.early_onset_s;
+        }
         std::printf("%s\n", j.dump().c_str());
-      } else {
-        std::printf("%-12s  %8.3f s  %-10s %-8s %6.1f dBFS  %5.1f ms%s\n", clock_time(started, e.onset_s).c_str(),
+      } else if (!confirms) {
+        char revises[64] = "";
+        if (announced_here) std::snprintf(revises, sizeof revises, "  (revises the early pop at %.3f s)", e.early_onset_s);
+        std::printf("%-12s  %8.3f s  %-10s %-8s %6.1f dBFS  %5.1f ms%s%s\n", clock_time(started, e.onset_s).c_str(),
                     e.onset_s, event_label(e).c_str(), e.side.c_str(), e.peak_dbfs,
-                    1000 * (e.offset_s - e.onset_s), e.is_train ? "  (train)" : "");
+                    1000 * (e.offset_s - e.onset_s), e.is_train ? "  (train)" : "", revises);
       }
       all.push_back(e);
     }
@@ -317,15 +387,19 @@ int run_listen(ListenOptions& opt) {
   int stop_reason = 0;  // 0 running, 1 duration, 2 signal, 3 device lost
   auto last_meter = std::chrono::steady_clock::now();
   uint64_t dropped_reported = 0, overflows_reported = 0;
+  std::vector<Engine::EarlyNotice> early_now;
   while (!stop_reason) {
     {
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return !fresh.empty(); });
+      cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return !fresh.empty() || !fresh_early.empty(); });
       while (!fresh.empty()) {
         pending.push_back(std::move(fresh.front()));
         fresh.pop_front();
       }
+      early_now.assign(std::make_move_iterator(fresh_early.begin()), std::make_move_iterator(fresh_early.end()));
+      fresh_early.clear();
     }
+    for (const auto& n : early_now) announce(n);
     release(analysed_s.load() - hold_s, opt.channels == 1);
     const uint64_t dropped = capture->counters().frames_dropped.load();
     const uint64_t overflows = capture->counters().overflow_callbacks.load();
@@ -363,6 +437,8 @@ int run_listen(ListenOptions& opt) {
       pending.push_back(std::move(fresh.front()));
       fresh.pop_front();
     }
+    for (const auto& n : fresh_early) announce(n);
+    fresh_early.clear();
   }
   release(0, true);
   if (tty) std::fputs("\r\033[K", stdout);
@@ -397,6 +473,9 @@ int run_listen(ListenOptions& opt) {
     for (int n : pops_per_thrust) std::fprintf(stderr, " %d", n);
     std::fprintf(stderr, ")");
   }
+  if (early_classifier)
+    std::fprintf(stderr, "\n  early pops      %lld announced: %lld confirmed, %lld revised, %lld withdrawn",
+                 (long long)announced, (long long)confirmed, (long long)revised, (long long)withdrawn);
   const uint64_t dropped = c.frames_dropped.load();
   std::fprintf(stderr, "\n  overruns        %llu frames dropped (%.3f s, recorded as silence), %llu driver overflows",
                (unsigned long long)dropped, double(dropped) / rate, (unsigned long long)c.overflow_callbacks.load());
@@ -443,6 +522,11 @@ void add_listen_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--channel-names", opt->channel_names, "Names of the channels, e.g. left,right");
   sub->add_flag("--no-meter", opt->no_meter, "No live level meter on a terminal");
   opt->model.add_to(sub);
+  sub->add_option("--early-model", opt->early_model,
+                  "Early-decision model that announces pops about 20 ms after their onset, before their event is "
+                  "final (the final event confirms or revises it): default, none (final events only) or a file from "
+                  "'popscope train --early-decision-ms'")
+      ->capture_default_str();
   sub->add_option("--db", opt->db,
                   "Store the session and its events in the severity log at this path ('default': "
                   "$POPSCOPE_DB or $XDG_DATA_HOME/popscope/popscope.db)");

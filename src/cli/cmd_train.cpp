@@ -37,6 +37,7 @@ struct TrainCliOptions {
   int jobs = 0;
   double validation_fraction = 0.2;
   bool no_progress = false;
+  double early_decision_ms = 0;
 };
 
 // Features that describe the sound rather than how loud it was recorded:
@@ -166,6 +167,7 @@ models::Model fit(const models::Examples& tr, const models::Examples& va, models
   models::Model m = models::train_model(tr, va, model_inputs(), training_classes(), to, rep);
   m.feature_schema_version = kFeatureSchemaVersion;
   m.analysis_rate_hz = rate_hz;
+  m.early_decision_s = o.early_decision_ms / 1000.0;
   return m;
 }
 
@@ -177,7 +179,9 @@ int run_train(const TrainCliOptions& o) {
   catch_stop_signals();
   const auto recordings = find_recordings(o.datasets);
   std::fprintf(stderr, "popscope: %zu labelled recordings\n", recordings.size());
-  auto recs = collect_examples(recordings, settings, o.jobs, progress);
+  const double early_s = o.early_decision_ms / 1000.0;
+  if (early_s > 0) std::fprintf(stderr, "popscope: early-decision model: looks at transients %.0f ms after their onset\n", o.early_decision_ms);
+  auto recs = collect_examples(recordings, settings, o.jobs, progress, early_s);
 
   // Split by recording, never by event.
   std::vector<size_t> train_idx, valid_idx;
@@ -185,7 +189,7 @@ int run_train(const TrainCliOptions& o) {
   std::vector<LabelledRecording> valid_files;
   if (!o.validation.empty()) {
     valid_files = find_recordings(o.validation);
-    valid_recs = collect_examples(valid_files, settings, o.jobs, progress);
+    valid_recs = collect_examples(valid_files, settings, o.jobs, progress, early_s);
     train_idx.resize(recs.size());
     std::iota(train_idx.begin(), train_idx.end(), 0);
   } else {
@@ -258,7 +262,9 @@ int run_train(const TrainCliOptions& o) {
   for (const auto& d : o.datasets) cmd << " " << d;
   for (const auto& v : o.validation) cmd << " --validation " << v;
   if (o.folds) cmd << " --folds " << o.folds;
-  cmd << " --type " << o.type << " --seed " << o.seed << " --hidden " << o.hidden << " --pop-precision " << o.pop_precision << " --out " << o.out;
+  cmd << " --type " << o.type << " --seed " << o.seed << " --hidden " << o.hidden << " --pop-precision " << o.pop_precision;
+  if (early_s > 0) cmd << " --early-decision-ms " << o.early_decision_ms;
+  cmd << " --out " << o.out;
   nlohmann::ordered_json prov;
   prov["program"] = "popscope " POPSCOPE_VERSION;
   prov["command"] = cmd.str();
@@ -301,6 +307,10 @@ void add_train_command(CLI::App& app, CommandList& commands) {
                   "(a non-pop called a pop is the costly mistake)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  sub->add_option("--early-decision-ms", opt->early_decision_ms,
+                  "Train an early-decision model for listen's early pop announcements: on looks at each transient "
+                  "this many ms after its onset instead of on final events (listen uses 10)")
+      ->check(CLI::Range(0.0, 100.0));
   sub->add_option("--jobs,-j", opt->jobs, "Recordings analysed in parallel (default: all cores)")->check(CLI::Range(1, 256));
   sub->add_flag("--no-progress", opt->no_progress, "No progress line on a terminal");
   sub->footer(

@@ -15,6 +15,7 @@ namespace popscope {
 namespace {
 constexpr size_t kChunkFrames = 4096;  // resampling is done in chunks of this many input frames
 constexpr double kHistoryS = 4.0;      // longest stretch a candidate's features can look back
+constexpr size_t kMaxAnnounced = 64;   // unsettled early announcements kept per channel
 }  // namespace
 
 struct Engine::Channel {
@@ -32,6 +33,8 @@ struct Engine::Channel {
   int64_t hop_index = 0;
   int64_t analysis_samples = 0;
   float last_input = 0;  // the stream's last sample, held past its end by flush()
+  uint64_t early_next = 0;  // serial number of the next transient to decide early
+  std::vector<Event> announced;  // early announcements not yet settled by a final event
 };
 
 Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
@@ -75,6 +78,7 @@ Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
     ch->pending.reserve(hop_samples_);
     ch->filtered.assign(hop_samples_, 0.0f);
     ch->candidates.reserve(tc.max_transients + 8);
+    ch->announced.reserve(kMaxAnnounced);
     channels_.push_back(std::move(ch));
   }
   FeatureExtractor::Config fc;
@@ -83,11 +87,18 @@ Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
   features_.prepare();
   resampled_.assign(channels_[0]->resampler.max_output(kChunkFrames) + 4096, 0.0f);
   events_.reserve(1024);
+  early_.reserve(256);
 }
 
 Engine::~Engine() = default;
 
 void Engine::set_classifier(const EventClassifier* classifier) { classifier_ = classifier; }
+
+void Engine::set_early_decisions(double after_onset_s, const EventClassifier* early_classifier) {
+  early_classifier_ = early_classifier;
+  const double hop_s = double(hop_samples_) / settings_.analysis_rate_hz;
+  early_hops_ = after_onset_s > 0 ? std::max<int64_t>(1, std::llround(after_onset_s / hop_s)) : 0;
+}
 
 void Engine::set_detection_observer(std::function<void(const DetectionFrame&)> observer) {
   observer_ = std::move(observer);
@@ -117,6 +128,7 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
     ++ch.hop_index;
     ch.pending.clear();
     if (!ch.candidates.empty()) finish_candidates(ch, index);
+    if (early_hops_ > 0) decide_early(ch, index);
     if (classifier_) {
       // Nothing still open may join a held event: the earliest onset a future
       // candidate can have is just before the open episode's start.
@@ -128,32 +140,103 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
   }
 }
 
-void Engine::finish_candidates(Channel& ch, int index) {
+Event Engine::make_event(const dsp::Candidate& c, const Channel& ch, int index) {
   const double to_source = source_rate_hz_ / settings_.analysis_rate_hz;
+  Event e;
+  e.channel = index;
+  // Never past what the stream held (a final partial hop is padded).
+  const int64_t end = ch.analysis_samples;
+  const int64_t onset = std::min(c.onset_sample, end), offset = std::min(c.offset_sample, end);
+  e.onset_sample = std::llround(double(onset) * to_source);
+  e.peak_sample = std::llround(double(std::min(c.peak_sample, end)) * to_source);
+  e.offset_sample = std::llround(double(offset) * to_source);
+  e.onset_s = double(e.onset_sample) / source_rate_hz_;
+  e.peak_s = double(e.peak_sample) / source_rate_hz_;
+  e.offset_s = double(e.offset_sample) / source_rate_hz_;
+  e.impulse_count = c.impulse_count;
+  e.is_train = c.is_train;
+  features_.compute(c, ch.history, e.features, &e.peak_dbfs, &e.rms_dbfs);
+  return e;
+}
+
+void Engine::finish_candidates(Channel& ch, int index) {
   for (const dsp::Candidate& c : ch.candidates) {
-    Event e;
-    e.channel = index;
-    // Never past what the stream held (a final partial hop is padded).
-    const int64_t end = ch.analysis_samples;
-    const int64_t onset = std::min(c.onset_sample, end), offset = std::min(c.offset_sample, end);
-    e.onset_sample = std::llround(double(onset) * to_source);
-    e.peak_sample = std::llround(double(std::min(c.peak_sample, end)) * to_source);
-    e.offset_sample = std::llround(double(offset) * to_source);
-    e.onset_s = double(e.onset_sample) / source_rate_hz_;
-    e.peak_s = double(e.peak_sample) / source_rate_hz_;
-    e.offset_s = double(e.offset_sample) / source_rate_hz_;
-    e.impulse_count = c.impulse_count;
-    e.is_train = c.is_train;
-    features_.compute(c, ch.history, e.features, &e.peak_dbfs, &e.rms_dbfs);
+    Event e = make_event(c, ch, index);
     if (!classifier_) {
       events_.push_back(std::move(e));
     } else if (classifier_->classify(e)) {
+      settle_early(ch, e, true);
       const size_t first = events_.size();
       ch.merger.push(std::move(e), events_);
       settle_released(ch, first);
+    } else {
+      settle_early(ch, e, false);
     }
   }
   ch.candidates.clear();
+  // The episode is closed: an announcement no candidate covered is withdrawn.
+  for (const Event& a : ch.announced) {
+    EarlyNotice n;
+    n.event = a;
+    n.withdrawn = true;
+    early_.push_back(std::move(n));
+  }
+  ch.announced.clear();
+}
+
+void Engine::decide_early(Channel& ch, int index) {
+  // Once per transient, early_hops_ after its onset hop, while its episode is
+  // open (a transient whose episode closed sooner has its final event already).
+  if (!ch.tracker.active()) {
+    ch.early_next = ch.tracker.transients_started();
+    return;
+  }
+  const size_t count = ch.tracker.transient_count();
+  const uint64_t first = ch.tracker.transients_started() - count;
+  ch.early_next = std::max(ch.early_next, first);
+  while (ch.early_next < ch.tracker.transients_started()) {
+    const size_t k = size_t(ch.early_next - first);
+    const int64_t age = ch.hop_index - ch.tracker.transient_onset_hop(k);
+    if (age < early_hops_) return;
+    dsp::Candidate c;
+    if (!ch.tracker.peek(k, ch.hop_index, ch.history, c)) return;
+    const bool decayed = c.offset_sample + int64_t(hop_samples_) < ch.hop_index * int64_t(hop_samples_);
+    if (!decayed && age < 2 * early_hops_ && k + 1 == ch.tracker.transient_count()) return;
+    ++ch.early_next;
+    Event e = make_event(c, ch, index);
+    if (early_classifier_) {
+      if (!early_classifier_->classify(e) || e.class_name != "cavitation") continue;
+      if (ch.announced.size() == kMaxAnnounced) ch.announced.erase(ch.announced.begin());
+      ch.announced.push_back(e);
+    }
+    EarlyNotice n;
+    n.event = std::move(e);
+    early_.push_back(std::move(n));
+  }
+}
+
+void Engine::settle_early(Channel& ch, Event& e, bool kept) {
+  // A final candidate settles the announcements whose onsets it covers (its
+  // own onset can be refined to a sample or two earlier).
+  const int64_t slack = std::llround(0.001 * source_rate_hz_);
+  for (size_t k = 0; k < ch.announced.size();) {
+    const Event& a = ch.announced[k];
+    const bool covered = std::llabs(a.onset_sample - e.onset_sample) <= slack ||
+                         (a.onset_sample > e.onset_sample && a.onset_sample < e.offset_sample);
+    if (!covered) {
+      ++k;
+      continue;
+    }
+    if (kept) {
+      if (e.early_announcements++ == 0) e.early_onset_s = a.onset_s;
+    } else {
+      EarlyNotice n;
+      n.event = a;
+      n.withdrawn = true;
+      early_.push_back(std::move(n));
+    }
+    ch.announced.erase(ch.announced.begin() + long(k));
+  }
 }
 
 void Engine::settle_released(Channel& ch, size_t first) {
@@ -269,6 +352,13 @@ double Engine::analysed_s() const {
   return double(least) / settings_.analysis_rate_hz;
 }
 
+std::vector<Engine::EarlyNotice> Engine::take_early() {
+  std::vector<EarlyNotice> out;
+  out.reserve(256);
+  out.swap(early_);
+  return out;
+}
+
 std::vector<Event> Engine::take_events() {
   std::vector<Event> out;
   out.reserve(1024);
@@ -288,47 +378,82 @@ void Engine::reset() {
     ch->merger.reset();
     ch->onset_search.reset();
     ch->released_until = 0;
+    ch->announced.clear();
+    ch->early_next = ch->tracker.transients_started();
     ch->hop_index = 0;
     ch->analysis_samples = 0;
     ch->last_input = 0;
   }
   events_.clear();
+  early_.clear();
   frames_in_ = 0;
 }
 
-std::vector<Event> analyze_file(const std::string& path, const DetectorSettings& settings,
-                                const EventClassifier* classifier, size_t block_frames,
-                                std::function<void(const DetectionFrame&)> observer) {
+namespace {
+// Streams a file through an engine in blocks; collect() takes what each block
+// produced (and, last, what flush() produced).
+void stream_file(const std::string& path, const DetectorSettings& settings, size_t block_frames,
+                 const std::function<void(Engine&)>& setup, const std::function<void(Engine&)>& collect) {
   AudioFileReader reader(path);
   const int nch = reader.info().channels;
   Engine engine(settings, reader.info().sample_rate_hz, nch);
-  engine.set_classifier(classifier);
-  if (observer) engine.set_detection_observer(std::move(observer));
+  setup(engine);
   std::vector<std::vector<float>> block(static_cast<size_t>(nch), std::vector<float>(block_frames));
   std::vector<float*> ptrs(static_cast<size_t>(nch));
   for (int c = 0; c < nch; ++c) ptrs[size_t(c)] = block[size_t(c)].data();
-  std::vector<Event> events;
   for (;;) {
     throw_if_stop_requested();  // SIGINT/SIGTERM in analyze, train (src/stop_request.h)
     const size_t n = reader.read(ptrs.data(), block_frames);
     if (n == 0) break;
     engine.process(ptrs.data(), n);
-    auto e = engine.take_events();
-    events.insert(events.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
+    collect(engine);
   }
   engine.flush();
-  auto e = engine.take_events();
-  events.insert(events.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
+  collect(engine);
   if (reader.nonfinite_samples() > 0) {
     throw InputError(path + ": " + std::to_string(reader.nonfinite_samples()) +
                      " non-finite samples (NaN or infinity), the first at " +
                      std::to_string(double(reader.first_nonfinite_frame()) / reader.info().sample_rate_hz) +
                      " s; the file is damaged");
   }
+}
+
+void sort_by_onset(std::vector<Event>& events) {
   std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
     return a.onset_sample != b.onset_sample ? a.onset_sample < b.onset_sample : a.channel < b.channel;
   });
+}
+}  // namespace
+
+std::vector<Event> analyze_file(const std::string& path, const DetectorSettings& settings,
+                                const EventClassifier* classifier, size_t block_frames,
+                                std::function<void(const DetectionFrame&)> observer) {
+  std::vector<Event> events;
+  stream_file(
+      path, settings, block_frames,
+      [&](Engine& engine) {
+        engine.set_classifier(classifier);
+        if (observer) engine.set_detection_observer(std::move(observer));
+      },
+      [&](Engine& engine) {
+        auto e = engine.take_events();
+        events.insert(events.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
+      });
+  sort_by_onset(events);
   return events;
+}
+
+std::vector<Event> early_looks_of_file(const std::string& path, const DetectorSettings& settings,
+                                       double after_onset_s) {
+  std::vector<Event> looks;
+  stream_file(
+      path, settings, 4096, [&](Engine& engine) { engine.set_early_decisions(after_onset_s, nullptr); },
+      [&](Engine& engine) {
+        engine.take_events();
+        for (auto& n : engine.take_early()) looks.push_back(std::move(n.event));
+      });
+  sort_by_onset(looks);
+  return looks;
 }
 
 }  // namespace popscope

@@ -57,6 +57,21 @@ class Engine {
 
   // Optional classifier (not owned); when set, events carry class and confidence.
   void set_classifier(const EventClassifier* classifier);
+  // Early pop decisions for live capture (0 = off, the default). A transient
+  // still inside an open episode is classified after_onset_s past its onset
+  // from what has been heard so far; when the model calls it a cavitation
+  // pop, an announcement goes to take_early() at once, long before the
+  // episode closes (the < 250 Hz band and the tracker's hold keep an episode
+  // open 40-100 ms after a pop). The final events are unchanged: each one says
+  // how many announcements it settles (Event::early_announcements), and an
+  // announcement whose sound turns out to be background comes back through
+  // take_early() as withdrawn. A transient is looked at after_onset_s past
+  // its onset hop if its sound has decayed by then, else when it has, at the
+  // latest 2 x after_onset_s past it or when the next transient starts.
+  // early_classifier decides the announcements (a model trained on such early
+  // looks: Model::early_decision_s); without one, every early look is
+  // reported unclassified (training data for such a model).
+  void set_early_decisions(double after_onset_s, const EventClassifier* early_classifier);
   // Optional per-hop observer for plotting the detection function.
   void set_detection_observer(std::function<void(const DetectionFrame&)> observer);
 
@@ -72,6 +87,12 @@ class Engine {
   void skip(size_t frames);
   // Events completed so far, in completion order; take them with take_events().
   std::vector<Event> take_events();
+  // Early announcements and withdrawals since the last call, in order.
+  struct EarlyNotice {
+    Event event;             // the announced pop (offset and features as heard so far)
+    bool withdrawn = false;  // true: the announced sound was dropped as background
+  };
+  std::vector<EarlyNotice> take_early();
   void reset();
 
   double source_rate_hz() const { return source_rate_hz_; }
@@ -88,6 +109,9 @@ class Engine {
   void run_hops(Channel& ch, int index, const float* x, size_t n);
   void finish_candidates(Channel& ch, int index);
   void settle_released(Channel& ch, size_t first);
+  Event make_event(const dsp::Candidate& c, const Channel& ch, int index);
+  void decide_early(Channel& ch, int index);
+  void settle_early(Channel& ch, Event& e, bool kept);
 
   DetectorSettings settings_;
   double source_rate_hz_;
@@ -95,11 +119,20 @@ class Engine {
   std::vector<std::unique_ptr<Channel>> channels_;
   FeatureExtractor features_;
   const EventClassifier* classifier_ = nullptr;
+  const EventClassifier* early_classifier_ = nullptr;
   std::function<void(const DetectionFrame&)> observer_;
   std::vector<Event> events_;
+  std::vector<EarlyNotice> early_;
+  int64_t early_hops_ = 0;
   int64_t frames_in_ = 0;
   std::vector<float> resampled_;
 };
+
+// Early looks (Engine::set_early_decisions without an early classifier) at
+// every transient of a file, sorted by onset then channel: what an
+// early-decision model is trained on.
+std::vector<Event> early_looks_of_file(const std::string& path, const DetectorSettings& settings,
+                                       double after_onset_s);
 
 // Runs a whole file through an engine and returns its events sorted by onset
 // then channel (convenience for analyze, eval and tests).

@@ -29,6 +29,10 @@ struct Event {
   int thrust_id = -1;
   bool refractory_repeat = false;
   std::string side;  // multichannel: left / right / both
+  // Live capture: how many early pop announcements this final event settles
+  // (Engine::set_early_decisions), and the onset of the first of them.
+  int early_announcements = 0;
+  double early_onset_s = -1;
   FeatureVector features{};
 };
 

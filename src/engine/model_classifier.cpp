@@ -1,5 +1,6 @@
 #include "src/engine/model_classifier.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "popscope_default_model.h"
@@ -58,7 +59,25 @@ models::Model default_model() {
 
 models::Model load_model_or_default(const std::string& path) {
   if (path.empty() || path == "default") return default_model();
-  return models::load_model(path);
+  models::Model m = models::load_model(path);
+  if (m.early_decision_s > 0)
+    throw InputError(path + ": an early-decision model (trained on looks " + std::to_string(int(std::lround(m.early_decision_s * 1000))) +
+                     " ms after an onset); it only announces pops early in 'popscope listen --early-model'");
+  return m;
+}
+
+models::Model default_early_model() {
+  if (std::strlen(kDefaultEarlyModelJson) == 0)
+    throw InputError("this popscope was built without a default early-decision model; pass --early-model FILE or none");
+  return models::model_from_json(nlohmann::json::parse(kDefaultEarlyModelJson), "built-in early-decision model");
+}
+
+models::Model load_early_model_or_default(const std::string& path) {
+  if (path.empty() || path == "default") return default_early_model();
+  models::Model m = models::load_model(path);
+  if (m.early_decision_s <= 0)
+    throw InputError(path + ": not an early-decision model (train one with 'popscope train --early-decision-ms 10')");
+  return m;
 }
 
 }  // namespace popscope

@@ -38,6 +38,12 @@ class ModelClassifier : public EventClassifier {
 // The model shipped with popscope (models/default/), embedded at build time.
 models::Model default_model();
 // Loads a model file, or the default model for "default" or an empty path.
+// Throws InputError when the file holds an early-decision model.
 models::Model load_model_or_default(const std::string& path);
+// The shipped early-decision model for listen's early pop announcements.
+models::Model default_early_model();
+// Loads an early-decision model file, or the default one for "default".
+// Throws InputError when the file holds a model of final events.
+models::Model load_early_model_or_default(const std::string& path);
 
 }  // namespace popscope

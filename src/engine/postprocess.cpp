@@ -33,6 +33,8 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
         h.peak_sample = e.peak_sample;
       }
       h.impulse_count += e.impulse_count;
+      if (h.early_announcements == 0) h.early_onset_s = e.early_onset_s;
+      h.early_announcements += e.early_announcements;
       h.is_train = true;
       mass_[e.class_name] += part_mass(e);
       weighted_conf_[e.class_name] += part_mass(e) * e.confidence;

@@ -100,7 +100,8 @@ std::vector<LabelledRecording> find_recordings(const std::vector<std::string>& d
 }
 
 std::vector<RecordingExamples> collect_examples(const std::vector<LabelledRecording>& recordings,
-                                                const DetectorSettings& settings, int jobs, bool show_progress) {
+                                                const DetectorSettings& settings, int jobs, bool show_progress,
+                                                double early_decision_s) {
   const size_t n = recordings.size();
   std::vector<RecordingExamples> out(n);
   std::vector<std::string> errors(n);
@@ -113,7 +114,8 @@ std::vector<RecordingExamples> collect_examples(const std::vector<LabelledRecord
         const auto& rec = recordings[i];
         RecordingExamples ex;
         ex.audio_path = rec.audio_path;
-        ex.candidates = analyze_file(rec.audio_path, settings, nullptr);
+        ex.candidates = early_decision_s > 0 ? early_looks_of_file(rec.audio_path, settings, early_decision_s)
+                                             : analyze_file(rec.audio_path, settings, nullptr);
         auto refs = labels::read_labels(rec.labels_path);
         // A table for several recordings (Raven with Begin File): keep this one's rows.
         const std::string name = fs::path(rec.audio_path).filename().string();

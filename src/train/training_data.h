@@ -41,9 +41,11 @@ std::vector<int> assign_targets(const std::vector<Event>& candidates, const std:
 
 // Runs the engine (no classifier) on each recording, jobs at a time.
 // Throws InputError naming the first recording that could not be used.
+// With early_decision_s > 0 the examples are the engine's early looks at
+// every transient (early_looks_of_file) instead of its final candidates.
 std::vector<RecordingExamples> collect_examples(const std::vector<LabelledRecording>& recordings,
                                                 const DetectorSettings& settings, int jobs,
-                                                bool show_progress);
+                                                bool show_progress, double early_decision_s = 0);
 
 // Finds labelled recordings in folders (audio with a label file beside it).
 std::vector<LabelledRecording> find_recordings(const std::vector<std::string>& dirs);

@@ -124,7 +124,20 @@ std::vector<char> write_scene(const TempDir& tmp, int channels, double seconds, 
   return raw;
 }
 
-std::vector<nlohmann::json> jsonl(const std::string& text) {
+// The JSON lines of an output: events, or with announcements=true listen's
+// early pop announcements and withdrawals.
+std::vector<nlohmann::json> jsonl(const std::string& text, bool announcements = false) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] != '{') continue;
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("announcement") == announcements) out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> jsonl_all(const std::string& text) {
   std::vector<nlohmann::json> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
@@ -251,7 +264,29 @@ TEST_CASE("listen reports the same events as analyze on the same recording, and 
     CHECK(c.live[i]["impulse_count"] == offline[i]["impulse_count"]);
     CHECK(c.live[i].contains("time"));
   }
+  // Early announcements: each pop is announced before its event, at the
+  // same onset, and the event settles it.
+  const auto early = jsonl(c.r.out, true);
+  CHECK(early.size() == pops.size());
+  std::vector<std::pair<bool, double>> order;  // (announcement?, onset) in output order
+  for (const auto& j : jsonl_all(c.r.out)) order.push_back({j.contains("announcement"), j["onset_s"].get<double>()});
+  for (const auto& a : early) {
+    INFO(a.dump());
+    CHECK(a["announcement"] == "early_pop");
+    CHECK(a["class"] == "cavitation");
+    const double t = a["onset_s"].get<double>();
+    const auto e = std::find_if(c.live.begin(), c.live.end(), [&](const nlohmann::json& ev) {
+      return std::fabs(ev["onset_s"].get<double>() - t) < 0.001;
+    });
+    REQUIRE(e != c.live.end());
+    CHECK((*e)["early_announcements"] == 1);
+    CHECK((*e)["early_onset_s"].get<double>() == t);
+    const auto ai = std::find(order.begin(), order.end(), std::make_pair(true, t));
+    const auto ei = std::find(order.begin(), order.end(), std::make_pair(false, (*e)["onset_s"].get<double>()));
+    CHECK(ai < ei);  // announced before the event came out
+  }
   CHECK(c.r.err.find("session summary (stopped: --duration reached)") != std::string::npos);
+  CHECK(c.r.err.find("early pops      5 announced: 5 confirmed, 0 revised, 0 withdrawn") != std::string::npos);
   CHECK(c.r.err.find("events          5") != std::string::npos);
   CHECK(c.r.err.find(" 0 frames dropped") != std::string::npos);
   CHECK(c.r.err.find("overrun at") == std::string::npos);

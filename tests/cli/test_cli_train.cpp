@@ -73,6 +73,33 @@ TEST_CASE("train writes a deterministic model with provenance that analyze and e
   CHECK(nlohmann::json::parse(test::read_text(tmp.file("f.json")))["provenance"]["cross_validation"].size() == 2);
 }
 
+TEST_CASE("train --early-decision-ms writes an early-decision model that only listen's --early-model takes") {
+  TempDir tmp;
+  make_data(tmp);
+  auto r = run_popscope("train --no-progress " + quote(tmp.file("train")) + " --out " + quote(tmp.file("early.json")) +
+                        " --seed 5 --type logistic --early-decision-ms 10");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("looks at transients 10 ms after their onset") != std::string::npos);
+  const auto m = nlohmann::json::parse(test::read_text(tmp.file("early.json")));
+  CHECK(m["early_decision_s"].get<double>() == doctest::Approx(0.010));
+  CHECK(m["provenance"]["command"].get<std::string>().find("--early-decision-ms 10") != std::string::npos);
+  // Early looks outnumber final candidates: every transient is one.
+  auto f = run_popscope("train --no-progress " + quote(tmp.file("train")) + " --out " + quote(tmp.file("final.json")) +
+                        " --seed 5 --type logistic");
+  REQUIRE(f.exit_code == 0);
+  const auto mf = nlohmann::json::parse(test::read_text(tmp.file("final.json")));
+  CHECK_FALSE(mf.contains("early_decision_s"));
+  CHECK(m["provenance"]["training_candidates"].get<int>() > mf["provenance"]["training_candidates"].get<int>());
+  // An early-decision model is not a model of final events, and the reverse.
+  auto an = run_popscope("analyze --model " + quote(tmp.file("early.json")) + " " + quote(tmp.file("test/scene001.wav")));
+  CHECK(an.exit_code != 0);
+  CHECK(an.err.find("early-decision model") != std::string::npos);
+  auto li = run_popscope("listen --duration 1 --early-model " + quote(tmp.file("final.json")));
+  CHECK(li.exit_code != 0);
+  CHECK(li.err.find("not an early-decision model") != std::string::npos);
+}
+
 TEST_CASE("train and eval refuse bad input with the problem named") {
   TempDir tmp;
   test::run_shell("mkdir -p " + quote(tmp.file("unlabelled")) + " && sox -n -r 16000 " +

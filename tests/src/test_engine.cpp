@@ -1,10 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
 
 #include "src/engine/engine.h"
+#include "src/engine/event_classifier.h"
 #include "src/io/audio_file_writer.h"
 #include "tests/support/test_support.h"
 
@@ -214,4 +216,137 @@ TEST_CASE("the same recording at other rates gives the same onsets") {
     CHECK(std::fabs(ev[0].onset_s - 0.5) < 0.001);
     CHECK(std::fabs(ev[1].onset_s - 1.25) < 0.001);
   }
+}
+
+namespace {
+
+// Calls every single short transient a pop and everything else crepitus;
+// with drop_trains, a train is background (dropped).
+class StubClassifier : public EventClassifier {
+ public:
+  explicit StubClassifier(bool drop_trains) : drop_trains_(drop_trains) {}
+  bool classify(Event& e) const override {
+    if (e.is_train && drop_trains_) return false;
+    e.class_name = !e.is_train && e.offset_s - e.onset_s < 0.03 ? "cavitation" : "crepitus";
+    e.confidence = 0.9;
+    return true;
+  }
+
+ private:
+  bool drop_trains_;
+};
+
+struct Timed {
+  Event event;
+  int64_t emitted_at = 0;  // input frames processed when it came out
+  bool withdrawn = false;
+};
+
+struct EarlyRun {
+  std::vector<Timed> early, finals;
+};
+
+EarlyRun run_early(const std::vector<float>& x, size_t block, const EventClassifier& c, double early_s) {
+  Engine e(DetectorSettings{}, kRate, 1);
+  e.set_classifier(&c);
+  if (early_s > 0) e.set_early_decisions(early_s, &c);
+  EarlyRun out;
+  auto take = [&] {
+    for (auto& n : e.take_early()) out.early.push_back({n.event, e.frames_processed(), n.withdrawn});
+    for (auto& ev : e.take_events()) out.finals.push_back({ev, e.frames_processed(), false});
+  };
+  for (size_t i = 0; i < x.size(); i += block) {
+    const float* p = x.data() + i;
+    e.process(&p, std::min(block, x.size() - i));
+    take();
+  }
+  e.flush();
+  take();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("early pop decisions come long before the final event and leave the final events unchanged") {
+  Scene s(3.0, 0.002, 21);
+  s.pop(0.4, 500, 0.002, 0.3);
+  s.pop(0.42, 450, 0.002, 0.25);
+  s.grind(1.0, 0.7, 2);
+  s.pop(2.2, 900, 0.002, 0.4);
+  const StubClassifier stub(false);
+  const EarlyRun without = run_early(s.x, 256, stub, 0);
+  const EarlyRun with = run_early(s.x, 256, stub, 0.010);
+  CHECK(without.early.empty());
+  // The final events are exactly those of a run without early decisions.
+  REQUIRE(with.finals.size() == without.finals.size());
+  for (size_t i = 0; i < with.finals.size(); ++i) {
+    CHECK(with.finals[i].event.onset_sample == without.finals[i].event.onset_sample);
+    CHECK(with.finals[i].event.class_name == without.finals[i].event.class_name);
+    CHECK(with.finals[i].event.features == without.finals[i].event.features);
+  }
+  // Each of the three pops is announced within 25 ms of its onset (10 ms,
+  // up to twice that for a sound still ringing, plus the resampler and one
+  // block), before its final event, and the final event settles it.
+  for (double t : {0.4, 0.42, 2.2}) {
+    CAPTURE(t);
+    const auto a = std::find_if(with.early.begin(), with.early.end(), [&](const Timed& n) {
+      return !n.withdrawn && std::fabs(n.event.onset_s - t) < 0.002;
+    });
+    REQUIRE(a != with.early.end());
+    CHECK(a->event.class_name == "cavitation");
+    CHECK(double(a->emitted_at) / kRate - t <= 0.025 + 256 / kRate);
+    const auto f = std::find_if(with.finals.begin(), with.finals.end(),
+                                [&](const Timed& e) { return e.event.onset_sample == a->event.onset_sample; });
+    REQUIRE(f != with.finals.end());
+    CHECK(f->emitted_at > a->emitted_at);
+    CHECK(f->event.early_announcements == 1);
+    CHECK(f->event.early_onset_s == a->event.onset_s);
+  }
+  // Impulses of the grinding train announced as pops are settled by the one
+  // crepitus event that covers them.
+  const auto grind = std::find_if(with.finals.begin(), with.finals.end(),
+                                  [](const Timed& e) { return e.event.class_name == "crepitus"; });
+  REQUIRE(grind != with.finals.end());
+  int inside = 0;
+  for (const auto& n : with.early)
+    if (!n.withdrawn && n.event.onset_sample >= grind->event.onset_sample - 48 &&
+        n.event.onset_sample <= grind->event.offset_sample)
+      ++inside;
+  CHECK(grind->event.early_announcements == inside);
+}
+
+TEST_CASE("early pop decisions are the same whatever the block size, and dropped sounds withdraw them") {
+  Scene s(3.0, 0.002, 22);
+  s.pop(0.4, 500, 0.002, 0.3);
+  s.grind(1.0, 0.7, 3);
+  s.pop(2.2, 900, 0.002, 0.4);
+  const StubClassifier drop(true);
+  const EarlyRun ref = run_early(s.x, 100000, drop, 0.010);
+  REQUIRE(ref.early.size() >= 2);
+  for (size_t block : {1u, 37u, 256u, 4096u}) {
+    CAPTURE(block);
+    const EarlyRun r = run_early(s.x, block, drop, 0.010);
+    REQUIRE(r.early.size() == ref.early.size());
+    for (size_t i = 0; i < r.early.size(); ++i) {
+      CHECK(r.early[i].event.onset_sample == ref.early[i].event.onset_sample);
+      CHECK(r.early[i].withdrawn == ref.early[i].withdrawn);
+      CHECK(r.early[i].event.features == ref.early[i].event.features);
+    }
+  }
+  // The train is dropped: its impulses announced as pops are withdrawn; every
+  // other announcement is settled by exactly one final event.
+  int announced = 0, withdrawn = 0, settled = 0;
+  for (const auto& n : ref.early) {
+    if (n.withdrawn) {
+      CHECK(n.event.onset_s > 0.99);
+      CHECK(n.event.onset_s < 1.71);
+      ++withdrawn;
+    } else {
+      ++announced;
+    }
+  }
+  for (const auto& f : ref.finals) settled += f.event.early_announcements;
+  CHECK(withdrawn > 0);
+  CHECK(announced == settled + withdrawn);
+  for (const auto& f : ref.finals) CHECK_FALSE(f.event.is_train);
 }
