@@ -316,7 +316,8 @@ int run_listen(ListenOptions& opt) {
                   e.onset_s);
     } else {
       std::printf("%-12s  %8.3f s  %-10s %-8s %6.1f dBFS  %8s  (early)\n", clock_time(started, e.onset_s).c_str(),
-                  e.onset_s, e.class_name.c_str(), names[size_t(e.channel)].c_str(), e.peak_dbfs, "");
+                  e.onset_s, e.class_name.c_str(), opt.channels > 1 ? names[size_t(e.channel)].c_str() : "",
+                  e.peak_dbfs, "");
     }
     std::fflush(stdout);
   };

@@ -171,6 +171,11 @@ TEST_CASE("training is deterministic for a seed and model files round-trip") {
   const Model back = load_model(tmp.file("m.json"));
   CHECK(back.classes == saved.classes);
   CHECK(back.temperature == saved.temperature);
+  CHECK(back.early_decision_s == 0);
+  CHECK_FALSE(model_to_json(saved).contains("early_decision_s"));
+  saved.early_decision_s = 0.010;
+  save_model(saved, tmp.file("early.json"));
+  CHECK(load_model(tmp.file("early.json")).early_decision_s == doctest::Approx(0.010));
   std::vector<float> p1(3), p2(3);
   for (int r = 0; r < va.rows(); ++r) {
     float x[3] = {va.x(r, 0), va.x(r, 1), va.x(r, 2)};
@@ -205,6 +210,11 @@ TEST_CASE("bad model files are refused with the file and the problem named") {
   m.feature_schema_version = 1;
   m.analysis_rate_hz = 16000;
   nlohmann::json j = model_to_json(m);
+  nlohmann::json early = j;
+  early["early_decision_s"] = "soon";
+  expect(early.dump(), "'early_decision_s' must be 0-1 s");
+  early["early_decision_s"] = 5;
+  expect(early.dump(), "'early_decision_s' must be 0-1 s");
   j["layers"][1]["weights"].erase(0);
   expect(j.dump(), "wrong shape");
   std::string message;
