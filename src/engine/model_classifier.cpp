@@ -51,33 +51,39 @@ bool ModelClassifier::classify(Event& e) const {
   return true;
 }
 
-models::Model default_model() {
-  if (std::strlen(kDefaultModelJson) == 0)
-    throw InputError("this popscope was built without a default model; pass --model FILE");
-  return models::model_from_json(nlohmann::json::parse(kDefaultModelJson), "built-in default model");
+namespace {
+models::Model embedded_model(const char* json, const std::string& name, const std::string& missing_hint) {
+  if (std::strlen(json) == 0) throw InputError("this popscope was built without a " + name + "; " + missing_hint);
+  return models::model_from_json(nlohmann::json::parse(json), "built-in " + name);
 }
 
-models::Model load_model_or_default(const std::string& path) {
-  if (path.empty() || path == "default") return default_model();
+// A model file of the wanted kind: final events, or early decisions.
+models::Model load_kind(const std::string& path, bool early) {
   models::Model m = models::load_model(path);
-  if (m.early_decision_s > 0)
-    throw InputError(path + ": an early-decision model (trained on looks " + std::to_string(int(std::lround(m.early_decision_s * 1000))) +
+  if (early && m.early_decision_s <= 0)
+    throw InputError(path + ": not an early-decision model (train one with 'popscope train --early-decision-ms 10')");
+  if (!early && m.early_decision_s > 0)
+    throw InputError(path + ": an early-decision model (trained on looks " +
+                     std::to_string(int(std::lround(m.early_decision_s * 1000))) +
                      " ms after an onset); it only announces pops early in 'popscope listen --early-model'");
   return m;
 }
+}  // namespace
+
+models::Model default_model() {
+  return embedded_model(kDefaultModelJson, "default model", "pass --model FILE");
+}
+
+models::Model load_model_or_default(const std::string& path) {
+  return path.empty() || path == "default" ? default_model() : load_kind(path, false);
+}
 
 models::Model default_early_model() {
-  if (std::strlen(kDefaultEarlyModelJson) == 0)
-    throw InputError("this popscope was built without a default early-decision model; pass --early-model FILE or none");
-  return models::model_from_json(nlohmann::json::parse(kDefaultEarlyModelJson), "built-in early-decision model");
+  return embedded_model(kDefaultEarlyModelJson, "early-decision model", "pass --early-model FILE or none");
 }
 
 models::Model load_early_model_or_default(const std::string& path) {
-  if (path.empty() || path == "default") return default_early_model();
-  models::Model m = models::load_model(path);
-  if (m.early_decision_s <= 0)
-    throw InputError(path + ": not an early-decision model (train one with 'popscope train --early-decision-ms 10')");
-  return m;
+  return path.empty() || path == "default" ? default_early_model() : load_kind(path, true);
 }
 
 }  // namespace popscope
