@@ -36,7 +36,7 @@ std::vector<Event> merge_channels(const std::vector<Event>& events, const std::v
     const Event* loudest = &events[i];
     std::vector<const Event*> group{&events[i]};
     for (size_t j = i + 1; j < events.size() && events[j].onset_s - events[i].onset_s <= window_s; ++j) {
-      if (used[j] || events[j].class_name != events[i].class_name) continue;
+      if (used[j]) continue;
       bool channel_taken = false;
       for (const Event* g : group) channel_taken = channel_taken || g->channel == events[j].channel;
       if (channel_taken) continue;
@@ -63,6 +63,10 @@ std::vector<Event> merge_channels(const std::vector<Event>& events, const std::v
     merged.peak_s = loudest->peak_s;
     merged.peak_sample = loudest->peak_sample;
     merged.features = loudest->features;
+    // The near sensor hears the sound best: its copy's class counts. The far
+    // copy, 3-10 dB quieter and filtered by the tissue between, is often
+    // classified as something else, yet it is the same sound.
+    merged.class_name = loudest->class_name;
     merged.confidence = loudest->confidence;
     for (const Event* g : group) {
       merged.offset_s = std::max(merged.offset_s, g->offset_s);

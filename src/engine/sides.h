@@ -1,10 +1,12 @@
 #pragma once
 // Multichannel recordings with one sensor per side: a pop reaches both
 // sensors, first and louder on its own side (Cramer 2011 located pops from
-// arrival-time differences between sensors). Events of the same class on
-// different channels within window_s of each other are one sound: the merged
+// arrival-time differences between sensors). Events on different channels
+// within window_s of each other are one sound: the merged
 // event keeps the earliest onset and the loudest peak and gets a side from
-// the arrival order and the level difference.
+// the arrival order and the level difference. The copies are grouped whatever
+// class each was given on its own: the far copy is quieter and often named
+// differently; the merged event takes the class of the loudest copy.
 #include <string>
 #include <vector>
 

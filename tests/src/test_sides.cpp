@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "src/engine/sides.h"
+
+using namespace popscope;
+
+namespace {
+Event make(int channel, double onset_s, double peak_dbfs, const char* cls, double confidence) {
+  Event e;
+  e.channel = channel;
+  e.onset_s = e.peak_s = onset_s;
+  e.offset_s = onset_s + 0.006;
+  e.peak_dbfs = peak_dbfs;
+  e.class_name = cls;
+  e.confidence = confidence;
+  return e;
+}
+}  // namespace
+
+TEST_CASE("the far copy of a pop is merged with the near copy even when it was classified differently") {
+  // Near (left) sensor: the pop at -12 dBFS; far (right) sensor hears it 1.5 ms
+  // later and 6 dB quieter, and the classifier called that copy "other".
+  const std::vector<Event> in = {make(0, 1.0000, -12, "cavitation", 0.97), make(1, 1.0015, -18, "other", 0.6)};
+  const auto out = merge_channels(in, default_channel_names(2));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[0].confidence == doctest::Approx(0.97));
+  CHECK(out[0].side == "left");
+  CHECK(out[0].onset_s == doctest::Approx(1.0));
+  CHECK(out[0].offset_s == doctest::Approx(1.0015 + 0.006));
+}
+
+TEST_CASE("the louder copy names the class of a sound heard on both sides") {
+  const std::vector<Event> in = {make(0, 2.0000, -20, "other", 0.7), make(1, 2.0010, -11, "cavitation", 0.9)};
+  const auto out = merge_channels(in, default_channel_names(2));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[0].channel == 1);
+  CHECK(out[0].side == "right");
+}
+
+TEST_CASE("sounds on two channels further apart than the side window stay separate") {
+  const std::vector<Event> in = {make(0, 3.000, -12, "cavitation", 0.97), make(1, 3.010, -14, "other", 0.8)};
+  const auto out = merge_channels(in, default_channel_names(2));
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[1].class_name == "other");
+  CHECK(out[1].side == "right");
+}
+
+TEST_CASE("two sounds on the same channel are never merged as sides") {
+  const std::vector<Event> in = {make(0, 4.000, -12, "cavitation", 0.97), make(0, 4.002, -14, "other", 0.8)};
+  CHECK(merge_channels(in, default_channel_names(2)).size() == 2);
+}
