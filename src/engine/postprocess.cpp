@@ -21,8 +21,25 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     // Grinding pauses between impulses for up to gap_s; separate non-joint
     // sounds (knocks, claps) can follow each other closer than that, so two
     // "other" parts join only across a short gap.
-    const bool grinding = e.class_name == "crepitus" || mass_.count("crepitus");
+    const bool held_grinding = mass_.count("crepitus") > 0;
+    // Only a grinding episode keeps pops back: one with a part the detector
+    // found to be an impulse train, or already as long as the shortest
+    // crepitus episode (0.1 s, DOMAIN.md "The classes"). A pop of a thrust
+    // taken for grinding on its own must not swallow the pops after it.
+    const bool held_episode =
+        held_grinding && (held_train_ || held_->offset_s - held_->onset_s >= kMinGrindingEpisodeS);
+    const bool grinding = e.class_name == "crepitus" || held_grinding;
     const double gap = grinding ? gap_s_ : other_gap_s_;
+    if (held_episode && e.class_name == "cavitation" && !e.is_train && enclosed_ < kMaxEnclosedPops &&
+        e.onset_s - held_->offset_s <= gap_s_) {
+      enclosed_pops_[enclosed_++] = std::move(e);
+      return;
+    }
+    if (is_mergeable_class(e.class_name) && enclosed_ > 0 && e.onset_s - held_->offset_s <= gap) {
+      // Grinding went on: the kept-back impulses were part of it.
+      for (size_t i = 0; i < enclosed_; ++i) absorb(enclosed_pops_[i]);
+      enclosed_ = 0;
+    }
     if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap) {
       Event& h = *held_;
       h.offset_s = std::max(h.offset_s, e.offset_s);
@@ -33,6 +50,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
         h.peak_sample = e.peak_sample;
       }
       h.impulse_count += e.impulse_count;
+      held_train_ = held_train_ || e.is_train;
       h.is_train = true;
       mass_[e.class_name] += part_mass(e);
       weighted_conf_[e.class_name] += part_mass(e) * e.confidence;
@@ -45,10 +63,19 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     weighted_conf_.clear();
     mass_[e.class_name] = part_mass(e);
     weighted_conf_[e.class_name] = part_mass(e) * e.confidence;
+    held_train_ = e.is_train;
     held_ = std::move(e);
   } else {
     out.push_back(std::move(e));
   }
+}
+
+void EventMerger::absorb(const Event& e) {
+  Event& h = *held_;
+  h.offset_s = std::max(h.offset_s, e.offset_s);
+  h.offset_sample = std::max(h.offset_sample, e.offset_sample);
+  h.impulse_count += e.impulse_count;
+  h.is_train = true;
 }
 
 void EventMerger::release(std::vector<Event>& out) {
@@ -66,6 +93,8 @@ void EventMerger::release(std::vector<Event>& out) {
   }
   out.push_back(std::move(*held_));
   held_.reset();
+  for (size_t i = 0; i < enclosed_; ++i) out.push_back(std::move(enclosed_pops_[i]));
+  enclosed_ = 0;
 }
 
 void EventMerger::advance(double now_s, std::vector<Event>& out) {

@@ -8,13 +8,23 @@
 // most evidence (length x confidence) (DOMAIN.md,
 // "Labelling conventions": a crepitus episode is one event from its first to
 // its last audible impulse). Cavitation pops and snaps are never merged: each
-// pop is its own event even 10 ms from the next.
+// pop is its own event even 10 ms from the next. The one exception is a
+// single impulse inside a grinding episode: an isolated micro-impulse of a
+// crepitus train is a short sharp transient that looks like a pop on its
+// own, but a joint does not cavitate in the middle of grinding and then go on
+// grinding (crepitus is an irregular impulse train under one movement,
+// DOMAIN.md "The classes"). Up to kMaxEnclosedPops "cavitation" events that
+// follow a held crepitus episode (a detected impulse train, or at least
+// kMinGrindingEpisodeS long) within the gap are kept back; if grinding
+// resumes within the gap they become part of the episode, otherwise they are
+// released as pops.
 //
 // Thrusts: pops within thrust_window_s of the previous pop share a thrust id
 // (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
 // Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
 // (Unsworth 1971; Chandran Suja & Barakat 2018), so a pop on a channel that
 // already popped in an earlier thrust within that period is flagged.
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,6 +35,8 @@
 namespace popscope {
 
 constexpr double kThrustWindowS = 0.25;
+constexpr size_t kMaxEnclosedPops = 2;
+constexpr double kMinGrindingEpisodeS = 0.1;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 
 bool is_mergeable_class(const std::string& class_name);
@@ -40,6 +52,8 @@ class EventMerger {
   void flush(std::vector<Event>& out);
   void reset() {
     held_.reset();
+    enclosed_ = 0;
+    held_train_ = false;
     mass_.clear();
     weighted_conf_.clear();
   }
@@ -47,10 +61,15 @@ class EventMerger {
 
  private:
   void release(std::vector<Event>& out);
+  void absorb(const Event& e);
 
   double gap_s_;
   double other_gap_s_;
   std::optional<Event> held_;
+  // Pops kept back after a held crepitus event (see above).
+  std::array<Event, kMaxEnclosedPops> enclosed_pops_{};
+  size_t enclosed_ = 0;
+  bool held_train_ = false;  // a part of the held event was an impulse train
   // Evidence per class of the held event's parts (at most the two mergeable classes).
   std::map<std::string, double> mass_, weighted_conf_;
 };

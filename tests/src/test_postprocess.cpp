@@ -1,0 +1,71 @@
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "src/engine/postprocess.h"
+
+using namespace popscope;
+
+namespace {
+Event part(double onset_s, double offset_s, const char* cls, bool train = false) {
+  Event e;
+  e.onset_s = e.peak_s = onset_s;
+  e.offset_s = offset_s;
+  e.class_name = cls;
+  e.confidence = 0.9;
+  e.is_train = train;
+  e.impulse_count = train ? 6 : 1;
+  return e;
+}
+
+std::vector<Event> run(const std::vector<Event>& parts) {
+  EventMerger merger;
+  std::vector<Event> out;
+  for (const Event& e : parts) {
+    merger.advance(e.onset_s, out);
+    merger.push(e, out);
+  }
+  merger.flush(out);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a pop-like impulse inside a grinding episode becomes part of the episode") {
+  const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.305, "cavitation"),
+                        part(1.40, 1.80, "crepitus", true)});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(1.00));
+  CHECK(out[0].offset_s == doctest::Approx(1.80));
+  CHECK(out[0].impulse_count == 13);
+}
+
+TEST_CASE("a pop after a grinding episode that does not resume stays a pop") {
+  const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.305, "cavitation"),
+                        part(1.32, 1.326, "cavitation"), part(2.50, 2.505, "cavitation")});
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].offset_s == doctest::Approx(1.25));
+  for (size_t i = 1; i < 4; ++i) CHECK(out[i].class_name == "cavitation");
+  CHECK(out[1].onset_s == doctest::Approx(1.30));
+  CHECK(out[2].onset_s == doctest::Approx(1.32));
+}
+
+TEST_CASE("a pop of a thrust taken for grinding does not swallow the pops after it") {
+  // A single 8 ms transient called crepitus is no grinding episode: the
+  // thrust's next pop stays a pop although more "crepitus" follows.
+  const auto out = run({part(1.000, 1.008, "crepitus"), part(1.020, 1.026, "cavitation"),
+                        part(1.040, 1.047, "crepitus")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[1].onset_s == doctest::Approx(1.020));
+  CHECK(out[2].class_name == "crepitus");
+}
+
+TEST_CASE("snaps are never absorbed into a grinding episode") {
+  const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.36, "snap"),
+                        part(1.40, 1.80, "crepitus", true)});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "snap");
+}
