@@ -19,6 +19,7 @@ constexpr int kFeatureSchemaVersion = 1;
 constexpr size_t kMfccCount = 13;
 constexpr size_t kFeatureCount = 31 + kMfccCount;
 using FeatureVector = std::array<float, kFeatureCount>;
+constexpr size_t kRiseTimeFeature = 1;  // "rise_time_s": onset to the largest sample
 
 // Feature names in vector order (units in the names).
 const std::array<const char*, kFeatureCount>& feature_names();

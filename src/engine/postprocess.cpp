@@ -29,7 +29,12 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     const bool held_episode =
         held_grinding && (held_train_ || held_->offset_s - held_->onset_s >= kMinGrindingEpisodeS);
     const bool grinding = e.class_name == "crepitus" || held_grinding;
-    const double gap = grinding ? gap_s_ : other_gap_s_;
+    // A non-joint sound that goes on after a pause (speech between words,
+    // rustle) rises slowly again; a new impulsive one (keystroke, knock,
+    // clap, click) reaches its peak within a few ms. Slowly rising parts join
+    // across the longer gap.
+    const bool continues = e.features[kRiseTimeFeature] >= kSustainedRiseS;
+    const double gap = grinding || continues ? gap_s_ : other_gap_s_;
     if (held_episode && e.class_name == "cavitation" && !e.is_train && enclosed_ < kMaxEnclosedPops &&
         e.onset_s - held_->offset_s <= gap_s_) {
       enclosed_pops_[enclosed_++] = std::move(e);

@@ -4,7 +4,9 @@
 // EventMerger: one labelled crepitus episode or "other" sound (speech,
 // rustle, typing) can reach the classifier as several candidates when its
 // level dips between parts; consecutive crepitus/other candidates on one
-// channel, at most merge_gap_s apart, become one event of the class with the
+// channel, at most merge_gap_s apart (other_gap_s between two non-joint
+// parts, unless the later one rises slowly like speech going on after a
+// pause), become one event of the class with the
 // most evidence (length x confidence) (DOMAIN.md,
 // "Labelling conventions": a crepitus episode is one event from its first to
 // its last audible impulse). Cavitation pops and snaps are never merged: each
@@ -37,6 +39,9 @@ namespace popscope {
 constexpr double kThrustWindowS = 0.25;
 constexpr size_t kMaxEnclosedPops = 2;
 constexpr double kMinGrindingEpisodeS = 0.1;
+// A non-joint part rising to its peak over at least this long is a sustained
+// sound going on (speech, rustle), joined across merge_gap_s.
+constexpr double kSustainedRiseS = 0.005;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 
 bool is_mergeable_class(const std::string& class_name);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <string>
 #include <vector>
 
 #include "src/engine/postprocess.h"
@@ -68,4 +69,27 @@ TEST_CASE("snaps are never absorbed into a grinding episode") {
                         part(1.40, 1.80, "crepitus", true)});
   REQUIRE(out.size() == 3);
   CHECK(out[1].class_name == "snap");
+}
+
+namespace {
+Event other_part(double onset_s, double offset_s, double rise_s) {
+  Event e = part(onset_s, offset_s, "other");
+  e.features[kRiseTimeFeature] = float(rise_s);
+  return e;
+}
+}  // namespace
+
+TEST_CASE("speech going on after a pause is one event; keystrokes the same distance apart stay separate") {
+  CHECK(std::string(feature_names()[kRiseTimeFeature]) == "rise_time_s");
+  // Two words 0.18 s apart, each rising over tens of ms.
+  const auto speech = run({other_part(1.00, 1.40, 0.060), other_part(1.58, 1.90, 0.040)});
+  REQUIRE(speech.size() == 1);
+  CHECK(speech[0].onset_s == doctest::Approx(1.00));
+  CHECK(speech[0].offset_s == doctest::Approx(1.90));
+  // Two keystrokes 0.18 s apart (end to start), each at its peak within 1 ms.
+  const auto keys = run({other_part(2.00, 2.06, 0.0005), other_part(2.24, 2.30, 0.0008)});
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[1].onset_s == doctest::Approx(2.24));
+  // Closer than the short gap, parts of one non-joint sound join whatever their rise.
+  CHECK(run({other_part(3.00, 3.06, 0.0005), other_part(3.10, 3.15, 0.0005)}).size() == 1);
 }
