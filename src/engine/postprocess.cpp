@@ -12,7 +12,27 @@ namespace {
 double part_mass(const Event& e) { return std::max(e.offset_s - e.onset_s, 0.001) * std::max(e.confidence, 1e-3); }
 }  // namespace
 
+bool EventMerger::is_single_impulse(const Event& e) {
+  return !e.is_train && e.impulse_count == 1 && e.offset_s - e.onset_s <= kMaxThrustImpulseS;
+}
+
 void EventMerger::push(Event e, std::vector<Event>& out) {
+  // Thrust context (see the header): a single short impulse 10-30 ms from a
+  // pop is a pop of the same thrust, whatever it looked like on its own.
+  bool relabelled = false;
+  if (e.class_name == "cavitation" && !e.is_train && held_ && enclosed_ == 0 && mass_.size() == 1 &&
+      is_single_impulse(*held_) && e.onset_s > held_->onset_s && e.onset_s - held_->onset_s <= kThrustPopSpacingS &&
+      (mass_.count("other") || held_->onset_s - last_pop_onset_s_ <= kThrustPopSpacingS)) {
+    held_->class_name = "cavitation";
+    out.push_back(std::move(*held_));
+    held_.reset();
+    mass_.clear();
+    weighted_conf_.clear();
+  } else if (e.class_name == "other" && is_single_impulse(e) &&
+             e.onset_s - last_pop_onset_s_ <= kThrustPopSpacingS && !(held_ && mass_.count("crepitus"))) {
+    e.class_name = "cavitation";
+    relabelled = true;
+  }
   if (held_) {
     // Parts of one grinding episode or one non-joint sound can be classified
     // differently one by one (a faint impulse of a grinding episode looks like
@@ -71,6 +91,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     held_train_ = e.is_train;
     held_ = std::move(e);
   } else {
+    if (e.class_name == "cavitation" && !relabelled) last_pop_onset_s_ = e.onset_s;
     out.push_back(std::move(e));
   }
 }

@@ -21,6 +21,18 @@
 // resumes within the gap they become part of the episode, otherwise they are
 // released as pops.
 //
+// Thrust context: a spinal thrust releases 2-9 pops, often only 10-30 ms
+// apart (Dunning 2013; Mourad 2019; DOMAIN.md "Cavitation numbers"). A pop
+// that overlaps the ringing of the one before looks less like a pop on its
+// own and is often classified as other or crepitus. A single short impulse
+// (not a train, at most kMaxThrustImpulseS long) classified as other whose
+// onset lies within kThrustPopSpacingS of a pop's onset, before or after it,
+// is taken as a pop of the same thrust; one classified as crepitus only when
+// it lies between two pops that close (crepitus impulses come 8-50 ms apart,
+// DOMAIN.md "The classes", so one neighbouring pop is not enough). Only pops
+// the classifier named are anchors (no chains), snaps keep their class, and
+// nothing turns into a pop while a grinding episode is held.
+//
 // Thrusts: pops within thrust_window_s of the previous pop share a thrust id
 // (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
 // Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
@@ -43,6 +55,8 @@ constexpr double kMinGrindingEpisodeS = 0.1;
 // sound going on (speech, rustle), joined across merge_gap_s.
 constexpr double kSustainedRiseS = 0.005;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
+constexpr double kThrustPopSpacingS = 0.03;
+constexpr double kMaxThrustImpulseS = 0.05;
 
 bool is_mergeable_class(const std::string& class_name);
 
@@ -59,6 +73,7 @@ class EventMerger {
     held_.reset();
     enclosed_ = 0;
     held_train_ = false;
+    last_pop_onset_s_ = -1e18;
     mass_.clear();
     weighted_conf_.clear();
   }
@@ -67,6 +82,7 @@ class EventMerger {
  private:
   void release(std::vector<Event>& out);
   void absorb(const Event& e);
+  static bool is_single_impulse(const Event& e);
 
   double gap_s_;
   double other_gap_s_;
@@ -75,6 +91,7 @@ class EventMerger {
   std::array<Event, kMaxEnclosedPops> enclosed_pops_{};
   size_t enclosed_ = 0;
   bool held_train_ = false;  // a part of the held event was an impulse train
+  double last_pop_onset_s_ = -1e18;  // onset of the last pop released
   // Evidence per class of the held event's parts (at most the two mergeable classes).
   std::map<std::string, double> mass_, weighted_conf_;
 };

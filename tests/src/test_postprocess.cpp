@@ -93,3 +93,35 @@ TEST_CASE("speech going on after a pause is one event; keystrokes the same dista
   // Closer than the short gap, parts of one non-joint sound join whatever their rise.
   CHECK(run({other_part(3.00, 3.06, 0.0005), other_part(3.10, 3.15, 0.0005)}).size() == 1);
 }
+
+TEST_CASE("a short impulse called other 10-30 ms from a pop is a pop of the same thrust") {
+  // After a pop.
+  auto out = run({part(1.000, 1.006, "cavitation"), part(1.020, 1.031, "other"), part(1.500, 1.900, "other")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[1].onset_s == doctest::Approx(1.020));
+  CHECK(out[2].class_name == "other");  // long and far from the pop
+  // Before a pop.
+  out = run({part(2.000, 2.009, "other"), part(2.025, 2.031, "cavitation")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[1].class_name == "cavitation");
+  // 60 ms away it is a separate sound.
+  out = run({part(3.000, 3.006, "cavitation"), part(3.060, 3.066, "other")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "other");
+}
+
+TEST_CASE("an impulse called crepitus becomes a pop only between two pops, and a relabelled pop anchors nothing") {
+  auto out = run({part(1.000, 1.006, "cavitation"), part(1.020, 1.030, "crepitus"), part(1.600, 1.606, "snap")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "crepitus");
+  out = run({part(2.000, 2.006, "cavitation"), part(2.020, 2.030, "crepitus"), part(2.040, 2.046, "cavitation")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "cavitation");
+  // No chain: the second "other" is 25 ms after a relabelled pop but 50 ms after the named one.
+  out = run({part(3.000, 3.006, "cavitation"), part(3.025, 3.031, "other"), part(3.050, 3.056, "other")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[2].class_name == "other");
+}
