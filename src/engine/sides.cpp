@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "src/engine/postprocess.h"
+
 namespace popscope {
 
 std::vector<std::string> split_channel_names(const std::string& text) {
@@ -35,8 +37,14 @@ std::vector<Event> merge_channels(const std::vector<Event>& events, const std::v
     used[i] = true;
     const Event* loudest = &events[i];
     std::vector<const Event*> group{&events[i]};
-    for (size_t j = i + 1; j < events.size() && events[j].onset_s - events[i].onset_s <= window_s; ++j) {
+    const double reach_s = is_mergeable_class(events[i].class_name) ? std::max(window_s, kLongSoundSideWindowS) : window_s;
+    for (size_t j = i + 1; j < events.size() && events[j].onset_s - events[i].onset_s <= reach_s; ++j) {
       if (used[j]) continue;
+      // Past the pop window only the far copy of the same extended sound:
+      // same class, starting while the first copy still sounds.
+      if (events[j].onset_s - events[i].onset_s > window_s &&
+          (events[j].class_name != events[i].class_name || events[j].onset_s >= events[i].offset_s))
+        continue;
       bool channel_taken = false;
       for (const Event* g : group) channel_taken = channel_taken || g->channel == events[j].channel;
       if (channel_taken) continue;

@@ -16,6 +16,11 @@ namespace popscope {
 
 constexpr double kSideWindowS = 0.004;  // a few ms: sensor spacing / sound speed in tissue, plus onset jitter
 constexpr double kSideLevelDb = 3.0;    // level difference that names a side on its own
+// A grinding episode or a non-joint sound swells in, so its quieter far copy
+// rises above the background later, by tens of ms: copies of the same class
+// starting within this window, the later while the first still sounds, are
+// one sound too.
+constexpr double kLongSoundSideWindowS = 0.1;
 
 // Channel names default to "left","right" for two channels, "ch1".. otherwise.
 std::vector<std::string> default_channel_names(int channels);

@@ -54,3 +54,32 @@ TEST_CASE("two sounds on the same channel are never merged as sides") {
   const std::vector<Event> in = {make(0, 4.000, -12, "cavitation", 0.97), make(0, 4.002, -14, "other", 0.8)};
   CHECK(merge_channels(in, default_channel_names(2)).size() == 2);
 }
+
+TEST_CASE("the far copy of a grinding episode, rising above the background later, is merged with the near copy") {
+  Event near = make(0, 1.000, -20, "crepitus", 0.9);
+  near.offset_s = 1.600;
+  Event far = make(1, 1.035, -27, "crepitus", 0.8);
+  far.offset_s = 1.590;
+  const auto out = merge_channels({near, far}, default_channel_names(2));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(1.000));
+  CHECK(out[0].offset_s == doctest::Approx(1.600));
+  CHECK(out[0].side == "left");
+}
+
+TEST_CASE("extended sounds on two channels stay separate when their classes differ or the first has ended") {
+  Event grind = make(0, 1.000, -20, "crepitus", 0.9);
+  grind.offset_s = 1.600;
+  Event speech = make(1, 1.050, -25, "other", 0.8);
+  speech.offset_s = 1.900;
+  CHECK(merge_channels({grind, speech}, default_channel_names(2)).size() == 2);
+  Event a = make(0, 2.000, -20, "other", 0.9);
+  a.offset_s = 2.030;
+  Event b = make(1, 2.060, -20, "other", 0.9);
+  b.offset_s = 2.200;
+  CHECK(merge_channels({a, b}, default_channel_names(2)).size() == 2);
+  // A pop 30 ms after a pop on the other side is a second pop, not a copy.
+  CHECK(merge_channels({make(0, 3.000, -12, "cavitation", 0.97), make(1, 3.030, -12, "cavitation", 0.97)},
+                       default_channel_names(2)).size() == 2);
+}
