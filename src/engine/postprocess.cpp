@@ -33,6 +33,13 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     e.class_name = "cavitation";
     relabelled = true;
   }
+  if (e.class_name == "snap" && held_ && mass_.size() == 1 && mass_.count("other") &&
+      e.onset_s - held_->offset_s <= kSlideLeadS) {
+    // The soft slide leading into this snap: heard, but not a sound of its own.
+    held_.reset();
+    mass_.clear();
+    weighted_conf_.clear();
+  }
   if (held_) {
     // Parts of one grinding episode or one non-joint sound can be classified
     // differently one by one (a faint impulse of a grinding episode looks like

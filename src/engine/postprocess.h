@@ -33,6 +33,11 @@
 // the classifier named are anchors (no chains), snaps keep their class, and
 // nothing turns into a pop while a grinding episode is held.
 //
+// Slides: a snap often follows a soft slide of the tendon or ligament, which
+// a listener does not mark (DOMAIN.md "The classes" and "Labelling
+// conventions"); a non-joint event that ends at most kSlideLeadS before a snap
+// starts on the same channel is that slide and is dropped.
+//
 // Thrusts: pops within thrust_window_s of the previous pop share a thrust id
 // (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
 // Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
@@ -57,6 +62,7 @@ constexpr double kSustainedRiseS = 0.005;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 constexpr double kThrustPopSpacingS = 0.03;
 constexpr double kMaxThrustImpulseS = 0.05;
+constexpr double kSlideLeadS = 0.1;
 
 bool is_mergeable_class(const std::string& class_name);
 

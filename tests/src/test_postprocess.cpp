@@ -125,3 +125,16 @@ TEST_CASE("an impulse called crepitus becomes a pop only between two pops, and a
   CHECK(out[1].class_name == "cavitation");
   CHECK(out[2].class_name == "other");
 }
+
+TEST_CASE("the soft slide leading into a snap is dropped; a non-joint sound well before a snap is kept") {
+  auto out = run({other_part(1.00, 1.25, 0.080), part(1.31, 1.40, "snap")});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "snap");
+  out = run({other_part(2.00, 2.25, 0.080), part(2.60, 2.70, "snap")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "other");
+  // Grinding before a snap is not a slide.
+  out = run({part(3.00, 3.25, "crepitus", true), part(3.28, 3.36, "snap")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "crepitus");
+}
