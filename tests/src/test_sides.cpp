@@ -83,3 +83,35 @@ TEST_CASE("extended sounds on two channels stay separate when their classes diff
   CHECK(merge_channels({make(0, 3.000, -12, "cavitation", 0.97), make(1, 3.030, -12, "cavitation", 0.97)},
                        default_channel_names(2)).size() == 2);
 }
+
+TEST_CASE("pieces of a grinding episode's far copy, and pops inside the episode, become part of it") {
+  // Near copy: one crepitus event; far copy: a short crepitus part, an
+  // impulse taken for a pop and the rest of the episode; a pop after the near
+  // copy's end while the far copy still sounds.
+  Event near = make(1, 8.4129, -1, "crepitus", 0.9);
+  near.offset_s = 9.3941;
+  Event part1 = make(0, 8.4141, -33, "crepitus", 0.8);
+  part1.offset_s = 8.4560;
+  Event pop = make(0, 8.4831, -31, "cavitation", 0.9);
+  Event part2 = make(0, 8.4916, -7.5, "crepitus", 0.8);
+  part2.offset_s = 9.4020;
+  Event late_pop = make(1, 9.3986, -31, "cavitation", 0.9);
+  Event later = make(1, 9.9000, -12, "cavitation", 0.97);
+  const auto out = merge_channels({near, part1, pop, part2, late_pop, later}, default_channel_names(2));
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(8.4129));
+  CHECK(out[0].offset_s == doctest::Approx(9.3986 + 0.006));  // the late pop's end
+  CHECK(out[0].side == "right");
+  CHECK(out[1].class_name == "cavitation");  // after the episode: a pop
+  CHECK(out[1].onset_s == doctest::Approx(9.9));
+}
+
+TEST_CASE("a short crepitus event does not take pops on the other channel") {
+  Event short_grind = make(0, 1.000, -20, "crepitus", 0.6);
+  short_grind.offset_s = 1.050;
+  const auto out =
+      merge_channels({short_grind, make(1, 1.020, -12, "cavitation", 0.97)}, default_channel_names(2));
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "cavitation");
+}
