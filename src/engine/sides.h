@@ -6,7 +6,11 @@
 // event keeps the earliest onset and the loudest peak and gets a side from
 // the arrival order and the level difference. The copies are grouped whatever
 // class each was given on its own: the far copy is quieter and often named
-// differently; the merged event takes the class of the loudest copy.
+// differently; the merged event takes the class of the loudest copy. A
+// grinding episode (crepitus, at least kMinGrindingEpisodeS long) can reach
+// the far sensor in several pieces, some of its impulses taken for pops:
+// crepitus events and single pops on any channel that start while the
+// episode sounds on either sensor become part of it.
 #include <string>
 #include <vector>
 
@@ -21,11 +25,6 @@ constexpr double kSideLevelDb = 3.0;    // level difference that names a side on
 // starting within this window, the later while the first still sounds, are
 // one sound too.
 constexpr double kLongSoundSideWindowS = 0.1;
-// A grinding episode (crepitus, at least kMinGrindingEpisodeS long) can reach
-// the far sensor in several pieces, some of its impulses taken for pops:
-// crepitus events and single pops on any channel that start while the
-// episode sounds on either sensor become part of it.
-
 
 // Channel names default to "left","right" for two channels, "ch1".. otherwise.
 std::vector<std::string> default_channel_names(int channels);
