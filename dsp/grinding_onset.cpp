@@ -78,17 +78,20 @@ int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop) noexce
   int impulses = 0;
   bool in_impulse = false;
   for (int64_t h = onset_hop - 1; h >= stop && earliest - h <= gap_hops; --h) {
-    // An impulse stands out in its band and is audible over the whole
-    // background: its own energy in the hop (above the band's background) is
-    // at least audible_ratio x the broadband background's (a listener marks
-    // the onset where the sound rises above the background, DOMAIN.md
-    // "Labelling conventions").
-    bool loud = false;
-    for (size_t b = 0; b < kActivityBands && !loud; ++b) {
+    // An impulse stands out in one of the searched bands and is audible over
+    // the whole background: its own energy in the hop (above each band's
+    // background, summed over the searched bands) is at least audible_ratio x
+    // the broadband background's (a listener marks the onset where the sound
+    // rises above the background, DOMAIN.md "Labelling conventions").
+    bool stands_out = false;
+    double excess = 0;
+    for (size_t b = 0; b < kActivityBands; ++b) {
       if (counts[b] < kMinStartHops || 2 * counts[b] < best_count) continue;  // the episode does not stand out here
       const float e = energy(h, b);
-      loud = e > thr[b] && double(e - mean[b]) > config_.audible_ratio * background;
+      stands_out = stands_out || e > thr[b];
+      excess += std::max(0.0, double(e - mean[b]));
     }
+    const bool loud = stands_out && excess > config_.audible_ratio * background;
     if (loud) {
       if (!in_impulse) ++impulses;  // adjacent loud hops are one impulse
       earliest = h;

@@ -25,9 +25,11 @@
 //    lower half predicts the upper tail of the background's energy whatever
 //    its bandwidth (about 1e-3 false hops per hop from 2 to 16 degrees of
 //    freedom), so coloured or narrow-band backgrounds do not break it;
-//  - audible: an impulse hop's own energy must also reach the broadband
+//  - audible: an impulse hop's own energy (above each searched band's
+//    background, summed over those bands) must also reach the broadband
 //    background's (the sum of the bands' impulse-free means), so sound that
-//    is detectable in one quiet band but still inaudible does not count;
+//    is detectable in one quiet band but still inaudible does not count,
+//    while an impulse spread over two bands counts as a listener hears it;
 //  - train: impulses are accepted going back only while each is within
 //    max_gap of the next accepted one, and the onset moves only when at least
 //    min_impulses impulses support the extension (one noise peak cannot).

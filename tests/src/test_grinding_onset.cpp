@@ -155,6 +155,13 @@ struct BandEnergies {
     for (auto& h : hops)
       for (auto& v : h) v = bg(rng);
   }
+  // A steady background instead: 1 +- 5% in every band (many degrees of freedom).
+  void steady(unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(0.95f, 1.05f);
+    for (auto& h : hops)
+      for (auto& v : h) v = u(rng);
+  }
   void impulses(size_t band, size_t from, size_t to, size_t every, float energy) {
     for (size_t i = from; i < to; i += every) hops[i][band] += energy;
   }
@@ -190,4 +197,28 @@ TEST_CASE("a band where the episode hardly stands out at its start does not move
   e.impulses(1, 2000, 2300, 5, 100.0f);   // 30 loud hops in the first 150 ms
   e.impulses(2, 2050, 2300, 40, 40.0f);   // 3 there: fewer than half as many
   CHECK(e.search(2000) == 2000);
+}
+
+TEST_CASE("an impulse whose energy is split between two bands counts when together it is audible") {
+  // Broadband background: four bands of energy 1. Each early impulse adds 2.5
+  // to two bands: in neither band alone does it reach the broadband
+  // background, together (5) it does, as a listener hears it.
+  for (unsigned seed : {5u, 6u}) {
+    CAPTURE(seed);
+    BandEnergies e(2400, seed);
+    e.steady(seed);
+    e.impulses(1, 1900, 2000, 15, 2.5f);
+    e.impulses(2, 1900, 2000, 15, 2.5f);
+    e.impulses(1, 2000, 2300, 10, 10.0f);
+    e.impulses(2, 2000, 2300, 10, 10.0f);
+    CHECK(e.search(2000) == 1900);
+    // Half as strong, together below the background: not audible, not moved.
+    BandEnergies faint(2400, seed);
+    faint.steady(seed);
+    faint.impulses(1, 1900, 2000, 15, 1.2f);
+    faint.impulses(2, 1900, 2000, 15, 1.2f);
+    faint.impulses(1, 2000, 2300, 10, 10.0f);
+    faint.impulses(2, 2000, 2300, 10, 10.0f);
+    CHECK(faint.search(2000) == 2000);
+  }
 }
