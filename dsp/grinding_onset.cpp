@@ -45,8 +45,8 @@ int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop) noexce
   // Per band: the background's detection threshold, and how many hops of
   // the event's start exceed it.
   std::array<float, kActivityBands> thr{}, mean{};
+  std::array<int64_t, kActivityBands> counts{};
   double background = 0;  // broadband background energy: sum of the bands' impulse-free means
-  size_t best_band = kActivityBands;
   int64_t best_count = 0;
   for (size_t b = 0; b < kActivityBands; ++b) {
     for (size_t i = 0; i < n; ++i) scratch_[i] = energy(ref0 + int64_t(i), b);
@@ -67,26 +67,31 @@ int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop) noexce
     background += double(mean[b]);
     int64_t count = 0;
     for (int64_t h = onset_hop; h < probe_end; ++h) count += energy(h, b) > thr[b];
-    if (count > best_count) {
-      best_count = count;
-      best_band = b;
-    }
+    counts[b] = count;
+    best_count = std::max(best_count, count);
   }
   // Not a train in any band (fewer than three loud hops at its start).
-  if (best_band == kActivityBands || best_count < 3) return onset_hop;
+  if (best_count < kMinStartHops) return onset_hop;
 
   const int64_t stop = std::max(lo, onset_hop - back_hops);
   int64_t earliest = onset_hop;
   int impulses = 0;
   bool in_impulse = false;
   for (int64_t h = onset_hop - 1; h >= stop && earliest - h <= gap_hops; --h) {
-    // An impulse stands out in its band and is audible over the whole
-    // background: its own energy in the hop (above the band's background) is
-    // at least audible_ratio x the broadband background's (a listener marks
-    // the onset where the sound rises above the background, DOMAIN.md
-    // "Labelling conventions").
-    const float e = energy(h, best_band);
-    const bool loud = e > thr[best_band] && double(e - mean[best_band]) > config_.audible_ratio * background;
+    // An impulse stands out in one of the searched bands and is audible over
+    // the whole background: its own energy in the hop (above each band's
+    // background, summed over the searched bands) is at least audible_ratio x
+    // the broadband background's (a listener marks the onset where the sound
+    // rises above the background, DOMAIN.md "Labelling conventions").
+    bool stands_out = false;
+    double excess = 0;
+    for (size_t b = 0; b < kActivityBands; ++b) {
+      if (counts[b] < kMinStartHops || 2 * counts[b] < best_count) continue;  // the episode does not stand out here
+      const float e = energy(h, b);
+      stands_out = stands_out || e > thr[b];
+      excess += std::max(0.0, double(e - mean[b]));
+    }
+    const bool loud = stands_out && excess > config_.audible_ratio * background;
     if (loud) {
       if (!in_impulse) ++impulses;  // adjacent loud hops are one impulse
       earliest = h;

@@ -10,19 +10,26 @@
 // known to be grinding, this block walks back from its detected onset through
 // the recent per-band energies and moves the onset to the earliest impulse of
 // the same train:
-//  - statistic: 1-hop energy in the one analysis band where the episode's own
-//    impulses stand out most often (a matched choice: knee impulses and
-//    friction noise sit in different bands, Baczkowicz 2014; Shark 2010);
-//  - background: robust quantiles of that band over the time before the
+//  - statistic: 1-hop energy in each analysis band where the episode's own
+//    sound stands out at its start (at least kMinStartHops hops of its first
+//    probe_s above that band's threshold, and at least half as many as in the
+//    band where it stands out most often). Knee impulses (300 Hz-4 kHz) and
+//    friction noise (the VAG bands below 450 Hz) sit in different bands
+//    (Baczkowicz 2014; Shark 2010) and a swelling episode can become audible
+//    in either first, so a hop counts as an impulse when it stands out in any
+//    of those bands;
+//  - background: robust quantiles of each band over the time before the
 //    onset (median and lower quartile; the few faint impulses already in that
 //    window barely move them). The detection threshold is
 //    median x (median / lower quartile)^tail_exponent: the spread of the
 //    lower half predicts the upper tail of the background's energy whatever
 //    its bandwidth (about 1e-3 false hops per hop from 2 to 16 degrees of
 //    freedom), so coloured or narrow-band backgrounds do not break it;
-//  - audible: an impulse hop's own energy must also reach the broadband
+//  - audible: an impulse hop's own energy (above each searched band's
+//    background, summed over those bands) must also reach the broadband
 //    background's (the sum of the bands' impulse-free means), so sound that
-//    is detectable in one quiet band but still inaudible does not count;
+//    is detectable in one quiet band but still inaudible does not count,
+//    while an impulse spread over two bands counts as a listener hears it;
 //  - train: impulses are accepted going back only while each is within
 //    max_gap of the next accepted one, and the onset moves only when at least
 //    min_impulses impulses support the extension (one noise peak cannot).
@@ -50,6 +57,9 @@ class GrindingOnsetSearch {
     int min_impulses = 2;
     double audible_ratio = 1.0;   // an impulse hop's own energy over the broadband background's
   };
+
+  // Loud hops at the event's start that make a band part of the search.
+  static constexpr int64_t kMinStartHops = 3;
 
   void configure(const Config& config) { config_ = config; }
   void prepare();

@@ -136,7 +136,8 @@ Model train_model(const Examples& train, const Examples& validation, const std::
     std::vector<int> count(size_t(C), 0);
     for (int y : train.y) ++count[size_t(y)];
     for (int c = 0; c < C; ++c)
-      class_w[size_t(c)] = count[size_t(c)] ? float(N) / float(C * count[size_t(c)]) : 0.0f;
+      class_w[size_t(c)] =
+          count[size_t(c)] ? std::pow(float(N) / float(C * count[size_t(c)]), o.class_weight_power) : 0.0f;
   }
 
   Rng rng(o.seed);

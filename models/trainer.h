@@ -31,7 +31,13 @@ struct TrainOptions {
   int max_epochs = 300;
   int patience = 25;
   uint64_t seed = 1;
-  bool balance_classes = true;  // weight each class by N / (K * N_class)
+  // Weight each class by (N / (K * N_class))^class_weight_power. Full
+  // balancing (power 1) weighs one example of the rarest class, background
+  // (about 1% of candidates), like some 20 pops, so faint pops and grinding
+  // parts were dropped as background; the square root still lifts rare
+  // classes (snap, background) without letting them dominate.
+  bool balance_classes = true;
+  float class_weight_power = 0.5f;
   // Confidence thresholds are raised until this class reaches this precision
   // on the validation set (a non-pop called a pop is the costly mistake).
   std::string guarded_class = "cavitation";

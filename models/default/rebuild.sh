@@ -4,6 +4,8 @@
 #   2,800 training recordings (seeds 1, 11, 21, every profile mixed) and
 #   80 validation recordings (seed 2) for early stopping, calibration and
 #   the cavitation threshold. Held-out evaluation uses other seeds (bench/accuracy.sh).
+#   Training seed 3: of seeds 1-3 it gave the best macro F1 on development
+#   recordings (seeds 700-731, every profile), which are neither training nor test data.
 # Usage: models/default/rebuild.sh [POPSCOPE_BINARY] [WORK_DIR]
 # Takes about 20 minutes and 10 GB of scratch space on a 2-core machine.
 set -euo pipefail
@@ -18,7 +20,7 @@ gen train-b 800 11
 gen train-c 1600 21
 gen valid 80 2
 "$popscope" train "$work/train-a" "$work/train-b" "$work/train-c" --validation "$work/valid" \
-  --seed 1 --type auto --hidden 32 --pop-precision 0.95 --no-progress \
+  --seed 3 --type auto --hidden 32 --pop-precision 0.95 --no-progress \
   --out models/default/popscope-default.json
 # The early-decision model behind listen's early pop announcements: the same
 # recordings, looked at 10 ms after each transient's onset. Announcements

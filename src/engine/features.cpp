@@ -35,7 +35,7 @@ const std::array<const char*, kFeatureCount>& feature_descriptions() {
       "power fraction below 250 Hz",
       "power fraction 250-1000 Hz",
       "power fraction 1-4 kHz",
-      "power fraction above 4 kHz",
+      "power fraction from 4 kHz to the top of the feature band (6.4 kHz)",
       "mean positive log-spectral change between 16 ms frames",
       "zero crossings per second",
       "transients in the candidate (1 unless a train)",
@@ -61,13 +61,16 @@ void FeatureExtractor::prepare() {
   spectrum_.prepare();
   short_spectrum_.configure({256, config_.sample_rate_hz});
   short_spectrum_.prepare();
-  mel_.configure({24, config_.fft_size, config_.sample_rate_hz, 30.0, config_.sample_rate_hz / 2});
+  const double top_hz = config_.top_fraction * config_.sample_rate_hz / 2;
+  mel_.configure({24, config_.fft_size, config_.sample_rate_hz, 30.0, top_hz});
   mel_.prepare();
   const size_t max_samples = size_t(config_.max_spectral_s * config_.sample_rate_hz) + config_.fft_size;
   frame_.assign(max_samples, 0.0f);
   power_.assign(spectrum_.bins(), 0.0f);
   short_power_.assign(short_spectrum_.bins(), 0.0f);
   prev_short_power_.assign(short_spectrum_.bins(), 0.0f);
+  top_bins_ = std::min(spectrum_.bins(), size_t(top_hz / spectrum_.bin_hz()) + 1);
+  short_top_bins_ = std::min(short_spectrum_.bins(), size_t(top_hz / short_spectrum_.bin_hz()) + 1);
   mel_db_.assign(mel_.bands(), 0.0f);
   mfcc_.assign(kMfccCount, 0.0f);
   envelope_.assign(max_samples, 0.0f);
@@ -104,7 +107,7 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
   // Spectrum of the event's start (up to fft_size samples).
   const size_t nspec = std::min(n, spectrum_.config().fft_size);
   spectrum_.process(frame_.data(), std::max<size_t>(nspec, 2), power_.data());
-  const auto shape = dsp::spectral_shape(power_.data(), power_.size(), spectrum_.bin_hz(), 20.0);
+  const auto shape = dsp::spectral_shape(power_.data(), top_bins_, spectrum_.bin_hz(), 20.0);
   const double bin = spectrum_.bin_hz();
   // Amplitude envelope over frames of one period of the dominant frequency,
   // so a sinusoid's envelope does not ripple with its phase.
@@ -148,11 +151,11 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
     short_spectrum_.process(frame_.data() + i, 256, short_power_.data());
     if (i > 0) {
       double acc = 0;
-      for (size_t k = 0; k < short_power_.size(); ++k) {
+      for (size_t k = 0; k < short_top_bins_; ++k) {
         const double d = 10.0 * std::log10((short_power_[k] + 1e-10) / (prev_short_power_[k] + 1e-10));
         if (d > 0) acc += d;
       }
-      flux += acc / double(short_power_.size());
+      flux += acc / double(short_top_bins_);
       ++flux_frames;
     }
     std::swap(short_power_, prev_short_power_);
@@ -174,10 +177,10 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
   f[k++] = float(shape.rolloff_hz);
   f[k++] = float(shape.flatness);
   f[k++] = float(shape.dominant_hz);
-  f[k++] = float(dsp::band_fraction(power_.data(), power_.size(), bin, 0, 250));
-  f[k++] = float(dsp::band_fraction(power_.data(), power_.size(), bin, 250, 1000));
-  f[k++] = float(dsp::band_fraction(power_.data(), power_.size(), bin, 1000, 4000));
-  f[k++] = float(dsp::band_fraction(power_.data(), power_.size(), bin, 4000, 1e9));
+  f[k++] = float(dsp::band_fraction(power_.data(), top_bins_, bin, 0, 250));
+  f[k++] = float(dsp::band_fraction(power_.data(), top_bins_, bin, 250, 1000));
+  f[k++] = float(dsp::band_fraction(power_.data(), top_bins_, bin, 1000, 4000));
+  f[k++] = float(dsp::band_fraction(power_.data(), top_bins_, bin, 4000, 1e9));
   f[k++] = float(flux_frames ? flux / double(flux_frames) : 0.0);
   f[k++] = float(n > 1 ? double(crossings) * fs / double(n) : 0.0);
   f[k++] = float(c.impulse_count);

@@ -5,6 +5,11 @@
 //
 // Levels in absolute dBFS are not features (they depend on gain and sensor);
 // levels relative to the background and to the event's own peak are.
+// Spectral features cover 20 Hz to 80% of the analysis Nyquist (6.4 kHz at
+// 16 kHz): the band every input keeps, since the resampler's passband ends
+// there while a recording made at the analysis rate is not filtered, and the
+// same sound must give the same features whatever rate it was recorded at
+// (schema 2; schema 1 used the whole band to the Nyquist).
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -15,10 +20,11 @@
 
 namespace popscope {
 
-constexpr int kFeatureSchemaVersion = 1;
+constexpr int kFeatureSchemaVersion = 2;
 constexpr size_t kMfccCount = 13;
 constexpr size_t kFeatureCount = 31 + kMfccCount;
 using FeatureVector = std::array<float, kFeatureCount>;
+constexpr size_t kRiseTimeFeature = 1;  // "rise_time_s": onset to the largest sample
 
 // Feature names in vector order (units in the names).
 const std::array<const char*, kFeatureCount>& feature_names();
@@ -31,6 +37,7 @@ class FeatureExtractor {
     double sample_rate_hz = 16000.0;
     size_t fft_size = 1024;      // up to 64 ms at 16 kHz: several periods of a 45 Hz snap
     double max_spectral_s = 0.5; // long events: spectra over their first 0.5 s
+    double top_fraction = 0.8;   // spectral features up to this fraction of the Nyquist
   };
   void configure(const Config& config) { config_ = config; }
   void prepare();
@@ -45,6 +52,7 @@ class FeatureExtractor {
   dsp::PowerSpectrum short_spectrum_;
   dsp::MelFilterbank mel_;
   std::vector<float> frame_, power_, short_power_, prev_short_power_, mel_db_, mfcc_, envelope_;
+  size_t top_bins_ = 0, short_top_bins_ = 0;  // bins up to the top of the feature band
 };
 
 }  // namespace popscope

@@ -12,7 +12,34 @@ namespace {
 double part_mass(const Event& e) { return std::max(e.offset_s - e.onset_s, 0.001) * std::max(e.confidence, 1e-3); }
 }  // namespace
 
+bool EventMerger::is_single_impulse(const Event& e) {
+  return !e.is_train && e.impulse_count == 1 && e.offset_s - e.onset_s <= kMaxThrustImpulseS;
+}
+
 void EventMerger::push(Event e, std::vector<Event>& out) {
+  // Thrust context (see the header): a single short impulse 10-30 ms from a
+  // pop is a pop of the same thrust, whatever it looked like on its own.
+  bool relabelled = false;
+  if (e.class_name == "cavitation" && !e.is_train && held_ && enclosed_ == 0 && mass_.size() == 1 &&
+      is_single_impulse(*held_) && e.onset_s > held_->onset_s && e.onset_s - held_->onset_s <= kThrustPopSpacingS &&
+      (mass_.count("other") || held_->onset_s - last_pop_onset_s_ <= kThrustPopSpacingS)) {
+    held_->class_name = "cavitation";
+    out.push_back(std::move(*held_));
+    held_.reset();
+    mass_.clear();
+    weighted_conf_.clear();
+  } else if (e.class_name == "other" && is_single_impulse(e) &&
+             e.onset_s - last_pop_onset_s_ <= kThrustPopSpacingS && !(held_ && mass_.count("crepitus"))) {
+    e.class_name = "cavitation";
+    relabelled = true;
+  }
+  if (e.class_name == "snap" && held_ && mass_.size() == 1 && mass_.count("other") &&
+      e.onset_s - held_->offset_s <= kSlideLeadS) {
+    // The soft slide leading into this snap: heard, but not a sound of its own.
+    held_.reset();
+    mass_.clear();
+    weighted_conf_.clear();
+  }
   if (held_) {
     // Parts of one grinding episode or one non-joint sound can be classified
     // differently one by one (a faint impulse of a grinding episode looks like
@@ -21,8 +48,30 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     // Grinding pauses between impulses for up to gap_s; separate non-joint
     // sounds (knocks, claps) can follow each other closer than that, so two
     // "other" parts join only across a short gap.
-    const bool grinding = e.class_name == "crepitus" || mass_.count("crepitus");
-    const double gap = grinding ? gap_s_ : other_gap_s_;
+    const bool held_grinding = mass_.count("crepitus") > 0;
+    // Only a grinding episode keeps pops back: one with a part the detector
+    // found to be an impulse train, or already as long as the shortest
+    // crepitus episode (0.1 s, DOMAIN.md "The classes"). A pop of a thrust
+    // taken for grinding on its own must not swallow the pops after it.
+    const bool held_episode =
+        held_grinding && (held_train_ || held_->offset_s - held_->onset_s >= kMinGrindingEpisodeS);
+    const bool grinding = e.class_name == "crepitus" || held_grinding;
+    // A non-joint sound that goes on after a pause (speech between words,
+    // rustle) rises slowly again; a new impulsive one (keystroke, knock,
+    // clap, click) reaches its peak within a few ms. Slowly rising parts join
+    // across the longer gap.
+    const bool continues = e.features[kRiseTimeFeature] >= kSustainedRiseS;
+    const double gap = grinding || continues ? gap_s_ : other_gap_s_;
+    if (held_episode && e.class_name == "cavitation" && !e.is_train && enclosed_ < kMaxEnclosedPops &&
+        e.onset_s - held_->offset_s <= gap_s_) {
+      enclosed_pops_[enclosed_++] = std::move(e);
+      return;
+    }
+    if (is_mergeable_class(e.class_name) && enclosed_ > 0 && e.onset_s - held_->offset_s <= gap) {
+      // Grinding went on: the kept-back impulses were part of it.
+      for (size_t i = 0; i < enclosed_; ++i) absorb(enclosed_pops_[i]);
+      enclosed_ = 0;
+    }
     if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap) {
       Event& h = *held_;
       h.offset_s = std::max(h.offset_s, e.offset_s);
@@ -35,6 +84,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       h.impulse_count += e.impulse_count;
       if (h.early_announcements == 0) h.early_onset_s = e.early_onset_s;
       h.early_announcements += e.early_announcements;
+      held_train_ = held_train_ || e.is_train;
       h.is_train = true;
       mass_[e.class_name] += part_mass(e);
       weighted_conf_[e.class_name] += part_mass(e) * e.confidence;
@@ -47,10 +97,20 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     weighted_conf_.clear();
     mass_[e.class_name] = part_mass(e);
     weighted_conf_[e.class_name] = part_mass(e) * e.confidence;
+    held_train_ = e.is_train;
     held_ = std::move(e);
   } else {
+    if (e.class_name == "cavitation" && !relabelled) last_pop_onset_s_ = e.onset_s;
     out.push_back(std::move(e));
   }
+}
+
+void EventMerger::absorb(const Event& e) {
+  Event& h = *held_;
+  h.offset_s = std::max(h.offset_s, e.offset_s);
+  h.offset_sample = std::max(h.offset_sample, e.offset_sample);
+  h.impulse_count += e.impulse_count;
+  h.is_train = true;
 }
 
 void EventMerger::release(std::vector<Event>& out) {
@@ -68,6 +128,8 @@ void EventMerger::release(std::vector<Event>& out) {
   }
   out.push_back(std::move(*held_));
   held_.reset();
+  for (size_t i = 0; i < enclosed_; ++i) out.push_back(std::move(enclosed_pops_[i]));
+  enclosed_ = 0;
 }
 
 void EventMerger::advance(double now_s, std::vector<Event>& out) {

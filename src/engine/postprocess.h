@@ -4,17 +4,46 @@
 // EventMerger: one labelled crepitus episode or "other" sound (speech,
 // rustle, typing) can reach the classifier as several candidates when its
 // level dips between parts; consecutive crepitus/other candidates on one
-// channel, at most merge_gap_s apart, become one event of the class with the
+// channel, at most merge_gap_s apart (other_gap_s between two non-joint
+// parts, unless the later one rises slowly like speech going on after a
+// pause), become one event of the class with the
 // most evidence (length x confidence) (DOMAIN.md,
 // "Labelling conventions": a crepitus episode is one event from its first to
 // its last audible impulse). Cavitation pops and snaps are never merged: each
-// pop is its own event even 10 ms from the next.
+// pop is its own event even 10 ms from the next. The one exception is a
+// single impulse inside a grinding episode: an isolated micro-impulse of a
+// crepitus train is a short sharp transient that looks like a pop on its
+// own, but a joint does not cavitate in the middle of grinding and then go on
+// grinding (crepitus is an irregular impulse train under one movement,
+// DOMAIN.md "The classes"). Up to kMaxEnclosedPops "cavitation" events that
+// follow a held crepitus episode (a detected impulse train, or at least
+// kMinGrindingEpisodeS long) within the gap are kept back; if grinding
+// resumes within the gap they become part of the episode, otherwise they are
+// released as pops.
+//
+// Thrust context: a spinal thrust releases 2-9 pops, often only 10-30 ms
+// apart (Dunning 2013; Mourad 2019; DOMAIN.md "Cavitation numbers"). A pop
+// that overlaps the ringing of the one before looks less like a pop on its
+// own and is often classified as other or crepitus. A single short impulse
+// (not a train, at most kMaxThrustImpulseS long) classified as other whose
+// onset lies within kThrustPopSpacingS of a pop's onset, before or after it,
+// is taken as a pop of the same thrust; one classified as crepitus only when
+// it lies between two pops that close (crepitus impulses come 8-50 ms apart,
+// DOMAIN.md "The classes", so one neighbouring pop is not enough). Only pops
+// the classifier named are anchors (no chains), snaps keep their class, and
+// nothing turns into a pop while a grinding episode is held.
+//
+// Slides: a snap often follows a soft slide of the tendon or ligament, which
+// a listener does not mark (DOMAIN.md "The classes" and "Labelling
+// conventions"); a non-joint event that ends at most kSlideLeadS before a snap
+// starts on the same channel is that slide and is dropped.
 //
 // Thrusts: pops within thrust_window_s of the previous pop share a thrust id
 // (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
 // Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
 // (Unsworth 1971; Chandran Suja & Barakat 2018), so a pop on a channel that
 // already popped in an earlier thrust within that period is flagged.
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,7 +54,15 @@
 namespace popscope {
 
 constexpr double kThrustWindowS = 0.25;
+constexpr size_t kMaxEnclosedPops = 2;
+constexpr double kMinGrindingEpisodeS = 0.1;
+// A non-joint part rising to its peak over at least this long is a sustained
+// sound going on (speech, rustle), joined across merge_gap_s.
+constexpr double kSustainedRiseS = 0.005;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
+constexpr double kThrustPopSpacingS = 0.03;
+constexpr double kMaxThrustImpulseS = 0.05;
+constexpr double kSlideLeadS = 0.1;
 
 bool is_mergeable_class(const std::string& class_name);
 
@@ -40,6 +77,9 @@ class EventMerger {
   void flush(std::vector<Event>& out);
   void reset() {
     held_.reset();
+    enclosed_ = 0;
+    held_train_ = false;
+    last_pop_onset_s_ = -1e18;
     mass_.clear();
     weighted_conf_.clear();
   }
@@ -47,10 +87,17 @@ class EventMerger {
 
  private:
   void release(std::vector<Event>& out);
+  void absorb(const Event& e);
+  static bool is_single_impulse(const Event& e);
 
   double gap_s_;
   double other_gap_s_;
   std::optional<Event> held_;
+  // Pops kept back after a held crepitus event (see above).
+  std::array<Event, kMaxEnclosedPops> enclosed_pops_{};
+  size_t enclosed_ = 0;
+  bool held_train_ = false;  // a part of the held event was an impulse train
+  double last_pop_onset_s_ = -1e18;  // onset of the last pop released
   // Evidence per class of the held event's parts (at most the two mergeable classes).
   std::map<std::string, double> mass_, weighted_conf_;
 };

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "src/engine/postprocess.h"
+
 namespace popscope {
 
 std::vector<std::string> split_channel_names(const std::string& text) {
@@ -35,14 +37,44 @@ std::vector<Event> merge_channels(const std::vector<Event>& events, const std::v
     used[i] = true;
     const Event* loudest = &events[i];
     std::vector<const Event*> group{&events[i]};
-    for (size_t j = i + 1; j < events.size() && events[j].onset_s - events[i].onset_s <= window_s; ++j) {
-      if (used[j] || events[j].class_name != events[i].class_name) continue;
+    // A grinding episode: parts of its far copy, or impulses of it taken for
+    // pops, may come in several pieces on the other channel while it sounds.
+    const bool episode = events[i].class_name == "crepitus" &&
+                         events[i].offset_s - events[i].onset_s >= kMinGrindingEpisodeS;
+    double span_end = events[i].offset_s;
+    std::vector<const Event*> pieces;
+    const double reach_s = is_mergeable_class(events[i].class_name) ? std::max(window_s, kLongSoundSideWindowS) : window_s;
+    for (size_t j = i + 1; j < events.size(); ++j) {
+      const double dt = events[j].onset_s - events[i].onset_s;
+      if (dt > reach_s && !(episode && events[j].onset_s < span_end)) break;
+      if (used[j]) continue;
       bool channel_taken = false;
       for (const Event* g : group) channel_taken = channel_taken || g->channel == events[j].channel;
-      if (channel_taken) continue;
-      used[j] = true;
-      group.push_back(&events[j]);
-      if (events[j].peak_dbfs > loudest->peak_dbfs) loudest = &events[j];
+      // Past the pop window only the far copy of the same extended sound:
+      // same class, starting while the first copy still sounds.
+      const bool copy = !channel_taken && dt <= reach_s &&
+                        (dt <= window_s || (events[j].class_name == events[i].class_name &&
+                                            events[j].onset_s < events[i].offset_s));
+      if (copy) {
+        used[j] = true;
+        group.push_back(&events[j]);
+        if (events[j].peak_dbfs > loudest->peak_dbfs) loudest = &events[j];
+        span_end = std::max(span_end, events[j].offset_s);
+        continue;
+      }
+      // Inside the episode as either sensor hears it: crepitus parts and
+      // single pops are pieces of it (a joint does not cavitate in the middle
+      // of grinding, see EventMerger).
+      if (episode && events[j].onset_s < span_end &&
+          (events[j].class_name == "crepitus" || (events[j].class_name == "cavitation" && !events[j].is_train))) {
+        used[j] = true;
+        pieces.push_back(&events[j]);
+        span_end = std::max(span_end, events[j].offset_s);
+      }
+    }
+    for (const Event* p : pieces) {
+      merged.offset_s = std::max(merged.offset_s, p->offset_s);
+      merged.offset_sample = std::max(merged.offset_sample, p->offset_sample);
     }
     if (group.size() == 1) {
       merged.side = name_of(merged.channel);
@@ -63,6 +95,10 @@ std::vector<Event> merge_channels(const std::vector<Event>& events, const std::v
     merged.peak_s = loudest->peak_s;
     merged.peak_sample = loudest->peak_sample;
     merged.features = loudest->features;
+    // The near sensor hears the sound best: its copy's class counts. The far
+    // copy, 3-10 dB quieter and filtered by the tissue between, is often
+    // classified as something else, yet it is the same sound.
+    merged.class_name = loudest->class_name;
     merged.confidence = loudest->confidence;
     for (const Event* g : group) {
       merged.offset_s = std::max(merged.offset_s, g->offset_s);

@@ -1,10 +1,16 @@
 #pragma once
 // Multichannel recordings with one sensor per side: a pop reaches both
 // sensors, first and louder on its own side (Cramer 2011 located pops from
-// arrival-time differences between sensors). Events of the same class on
-// different channels within window_s of each other are one sound: the merged
+// arrival-time differences between sensors). Events on different channels
+// within window_s of each other are one sound: the merged
 // event keeps the earliest onset and the loudest peak and gets a side from
-// the arrival order and the level difference.
+// the arrival order and the level difference. The copies are grouped whatever
+// class each was given on its own: the far copy is quieter and often named
+// differently; the merged event takes the class of the loudest copy. A
+// grinding episode (crepitus, at least kMinGrindingEpisodeS long) can reach
+// the far sensor in several pieces, some of its impulses taken for pops:
+// crepitus events and single pops on any channel that start while the
+// episode sounds on either sensor become part of it.
 #include <string>
 #include <vector>
 
@@ -14,6 +20,11 @@ namespace popscope {
 
 constexpr double kSideWindowS = 0.004;  // a few ms: sensor spacing / sound speed in tissue, plus onset jitter
 constexpr double kSideLevelDb = 3.0;    // level difference that names a side on its own
+// A grinding episode or a non-joint sound swells in, so its quieter far copy
+// rises above the background later, by tens of ms: copies of the same class
+// starting within this window, the later while the first still sounds, are
+// one sound too.
+constexpr double kLongSoundSideWindowS = 0.1;
 
 // Channel names default to "left","right" for two channels, "ch1".. otherwise.
 std::vector<std::string> default_channel_names(int channels);

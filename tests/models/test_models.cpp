@@ -237,3 +237,45 @@ TEST_CASE("a model for another feature schema or analysis rate is refused") {
   m.feature_names[1] = "no_such_feature";
   CHECK_THROWS_WITH_AS(ModelClassifier(m, 16000, "m.json"), doctest::Contains("no_such_feature"), InputError);
 }
+
+TEST_CASE("the square root of the balancing weight takes fewer common examples for a rare class than full balancing") {
+  // Overlapping blobs; background (class 2) is rare, as detector candidates
+  // no listener marks are (about 1 in 100).
+  auto rare = [](const Examples& all, int keep_one_in) {
+    Examples ex;
+    std::vector<int> rows;
+    int seen = 0;
+    for (int r = 0; r < all.rows(); ++r)
+      if (all.y[size_t(r)] != 2 || seen++ % keep_one_in == 0) rows.push_back(r);
+    ex.x.resize(long(rows.size()), all.x.cols());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      ex.x.row(long(i)) = all.x.row(rows[i]);
+      ex.y.push_back(all.y[size_t(rows[i])]);
+    }
+    return ex;
+  };
+  const Examples tr = rare(blobs(6000, 0.6, 21), 30), va = rare(blobs(3000, 0.6, 22), 30);
+  const Examples te = blobs(3000, 0.6, 23);
+  auto background_calls = [&](float power) {
+    TrainOptions o;
+    o.type = ModelType::kLogistic;
+    o.class_weight_power = power;
+    const Model m = train_model(tr, va, kNames, kClasses, o);
+    int calls = 0;
+    std::vector<float> p(3);
+    for (int r = 0; r < te.rows(); ++r) {
+      if (te.y[size_t(r)] == 2) continue;
+      float x[3] = {te.x(r, 0), te.x(r, 1), te.x(r, 2)};
+      m.predict(x, p.data());
+      calls += p[2] > p[0] && p[2] > p[1];
+    }
+    return calls;
+  };
+  const int full = background_calls(1.0f), root = background_calls(0.5f), none = background_calls(0.0f);
+  CAPTURE(full);
+  CAPTURE(root);
+  CAPTURE(none);
+  CHECK(root < full);
+  CHECK(none <= root);
+  CHECK(full > 2 * root);
+}

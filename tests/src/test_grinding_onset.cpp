@@ -1,12 +1,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <vector>
 
 #include "src/engine/engine.h"
 #include "src/engine/event_classifier.h"
+#include "dsp/grinding_onset.h"
 
 using namespace popscope;
 
@@ -139,5 +141,84 @@ TEST_CASE("a loud start after noise alone keeps its onset") {
     const auto ev = run(x, &grinding);
     REQUIRE(!ev.empty());
     CHECK(std::fabs(earliest_onset(ev) - imps.front().first) < 0.002);
+  }
+}
+
+namespace {
+// Per-band hop energies: exponentially distributed background (mean 1, two
+// degrees of freedom) in every band, plus impulses added by the caller.
+struct BandEnergies {
+  std::vector<std::array<float, dsp::kActivityBands>> hops;
+  explicit BandEnergies(size_t n, unsigned seed) : hops(n) {
+    std::mt19937 rng(seed);
+    std::exponential_distribution<float> bg(1.0f);
+    for (auto& h : hops)
+      for (auto& v : h) v = bg(rng);
+  }
+  // A steady background instead: 1 +- 5% in every band (many degrees of freedom).
+  void steady(unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(0.95f, 1.05f);
+    for (auto& h : hops)
+      for (auto& v : h) v = u(rng);
+  }
+  void impulses(size_t band, size_t from, size_t to, size_t every, float energy) {
+    for (size_t i = from; i < to; i += every) hops[i][band] += energy;
+  }
+  int64_t search(int64_t onset_hop) {
+    dsp::GrindingOnsetSearch s;
+    dsp::GrindingOnsetSearch::Config c;
+    c.capacity_hops = hops.size();
+    s.configure(c);
+    s.prepare();
+    for (size_t i = 0; i < hops.size(); ++i) s.push(int64_t(i), hops[i]);
+    return s.search(onset_hop, 0);
+  }
+};
+}  // namespace
+
+TEST_CASE("grinding that becomes audible in another band than where it is loudest starts at its first impulse") {
+  for (unsigned seed : {1u, 2u, 3u}) {
+    CAPTURE(seed);
+    BandEnergies e(2400, seed);
+    // Faint early impulses only in the 1-4 kHz band from hop 1900; from the
+    // detected onset (hop 2000) the episode is loudest in 250-1000 Hz and
+    // still impulsive in 1-4 kHz.
+    e.impulses(2, 1900, 2000, 15, 40.0f);
+    e.impulses(1, 2000, 2300, 10, 100.0f);
+    e.impulses(2, 2000, 2300, 15, 40.0f);
+    CHECK(e.search(2000) == 1900);
+  }
+}
+
+TEST_CASE("a band where the episode hardly stands out at its start does not move the onset") {
+  BandEnergies e(2400, 4);
+  e.impulses(2, 1900, 2000, 15, 40.0f);
+  e.impulses(1, 2000, 2300, 5, 100.0f);   // 30 loud hops in the first 150 ms
+  e.impulses(2, 2050, 2300, 40, 40.0f);   // 3 there: fewer than half as many
+  CHECK(e.search(2000) == 2000);
+}
+
+TEST_CASE("an impulse whose energy is split between two bands counts when together it is audible") {
+  // Broadband background: four bands of energy 1. Each early impulse adds 2.5
+  // to two bands: in neither band alone does it reach the broadband
+  // background, together (5) it does, as a listener hears it.
+  for (unsigned seed : {5u, 6u}) {
+    CAPTURE(seed);
+    BandEnergies e(2400, seed);
+    e.steady(seed);
+    e.impulses(1, 1900, 2000, 15, 2.5f);
+    e.impulses(2, 1900, 2000, 15, 2.5f);
+    e.impulses(1, 2000, 2300, 10, 10.0f);
+    e.impulses(2, 2000, 2300, 10, 10.0f);
+    CHECK(e.search(2000) == 1900);
+    // Half as strong, together below the background: not audible, not moved.
+    BandEnergies faint(2400, seed);
+    faint.steady(seed);
+    faint.impulses(1, 1900, 2000, 15, 1.2f);
+    faint.impulses(2, 1900, 2000, 15, 1.2f);
+    faint.impulses(1, 2000, 2300, 10, 10.0f);
+    faint.impulses(2, 2000, 2300, 10, 10.0f);
+    CHECK(faint.search(2000) == 2000);
   }
 }

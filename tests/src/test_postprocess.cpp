@@ -1,0 +1,140 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "src/engine/postprocess.h"
+
+using namespace popscope;
+
+namespace {
+Event part(double onset_s, double offset_s, const char* cls, bool train = false) {
+  Event e;
+  e.onset_s = e.peak_s = onset_s;
+  e.offset_s = offset_s;
+  e.class_name = cls;
+  e.confidence = 0.9;
+  e.is_train = train;
+  e.impulse_count = train ? 6 : 1;
+  return e;
+}
+
+std::vector<Event> run(const std::vector<Event>& parts) {
+  EventMerger merger;
+  std::vector<Event> out;
+  for (const Event& e : parts) {
+    merger.advance(e.onset_s, out);
+    merger.push(e, out);
+  }
+  merger.flush(out);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a pop-like impulse inside a grinding episode becomes part of the episode") {
+  const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.305, "cavitation"),
+                        part(1.40, 1.80, "crepitus", true)});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(1.00));
+  CHECK(out[0].offset_s == doctest::Approx(1.80));
+  CHECK(out[0].impulse_count == 13);
+}
+
+TEST_CASE("a pop after a grinding episode that does not resume stays a pop") {
+  const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.305, "cavitation"),
+                        part(1.32, 1.326, "cavitation"), part(2.50, 2.505, "cavitation")});
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].offset_s == doctest::Approx(1.25));
+  for (size_t i = 1; i < 4; ++i) CHECK(out[i].class_name == "cavitation");
+  CHECK(out[1].onset_s == doctest::Approx(1.30));
+  CHECK(out[2].onset_s == doctest::Approx(1.32));
+}
+
+TEST_CASE("a pop of a thrust taken for grinding does not swallow the pops after it") {
+  // A single 8 ms transient called crepitus is no grinding episode: the
+  // thrust's next pop stays a pop although more "crepitus" follows.
+  const auto out = run({part(1.000, 1.008, "crepitus"), part(1.020, 1.026, "cavitation"),
+                        part(1.040, 1.047, "crepitus")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[1].onset_s == doctest::Approx(1.020));
+  CHECK(out[2].class_name == "crepitus");
+}
+
+TEST_CASE("snaps are never absorbed into a grinding episode") {
+  const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.36, "snap"),
+                        part(1.40, 1.80, "crepitus", true)});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "snap");
+}
+
+namespace {
+Event other_part(double onset_s, double offset_s, double rise_s) {
+  Event e = part(onset_s, offset_s, "other");
+  e.features[kRiseTimeFeature] = float(rise_s);
+  return e;
+}
+}  // namespace
+
+TEST_CASE("speech going on after a pause is one event; keystrokes the same distance apart stay separate") {
+  CHECK(std::string(feature_names()[kRiseTimeFeature]) == "rise_time_s");
+  // Two words 0.18 s apart, each rising over tens of ms.
+  const auto speech = run({other_part(1.00, 1.40, 0.060), other_part(1.58, 1.90, 0.040)});
+  REQUIRE(speech.size() == 1);
+  CHECK(speech[0].onset_s == doctest::Approx(1.00));
+  CHECK(speech[0].offset_s == doctest::Approx(1.90));
+  // Two keystrokes 0.18 s apart (end to start), each at its peak within 1 ms.
+  const auto keys = run({other_part(2.00, 2.06, 0.0005), other_part(2.24, 2.30, 0.0008)});
+  REQUIRE(keys.size() == 2);
+  CHECK(keys[1].onset_s == doctest::Approx(2.24));
+  // Closer than the short gap, parts of one non-joint sound join whatever their rise.
+  CHECK(run({other_part(3.00, 3.06, 0.0005), other_part(3.10, 3.15, 0.0005)}).size() == 1);
+}
+
+TEST_CASE("a short impulse called other 10-30 ms from a pop is a pop of the same thrust") {
+  // After a pop.
+  auto out = run({part(1.000, 1.006, "cavitation"), part(1.020, 1.031, "other"), part(1.500, 1.900, "other")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[1].onset_s == doctest::Approx(1.020));
+  CHECK(out[2].class_name == "other");  // long and far from the pop
+  // Before a pop.
+  out = run({part(2.000, 2.009, "other"), part(2.025, 2.031, "cavitation")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[1].class_name == "cavitation");
+  // 60 ms away it is a separate sound.
+  out = run({part(3.000, 3.006, "cavitation"), part(3.060, 3.066, "other")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "other");
+}
+
+TEST_CASE("an impulse called crepitus becomes a pop only between two pops, and a relabelled pop anchors nothing") {
+  auto out = run({part(1.000, 1.006, "cavitation"), part(1.020, 1.030, "crepitus"), part(1.600, 1.606, "snap")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "crepitus");
+  out = run({part(2.000, 2.006, "cavitation"), part(2.020, 2.030, "crepitus"), part(2.040, 2.046, "cavitation")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "cavitation");
+  // No chain: the second "other" is 25 ms after a relabelled pop but 50 ms after the named one.
+  out = run({part(3.000, 3.006, "cavitation"), part(3.025, 3.031, "other"), part(3.050, 3.056, "other")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[2].class_name == "other");
+}
+
+TEST_CASE("the soft slide leading into a snap is dropped; a non-joint sound well before a snap is kept") {
+  auto out = run({other_part(1.00, 1.25, 0.080), part(1.31, 1.40, "snap")});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "snap");
+  out = run({other_part(2.00, 2.25, 0.080), part(2.60, 2.70, "snap")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "other");
+  // Grinding before a snap is not a slide.
+  out = run({part(3.00, 3.25, "crepitus", true), part(3.28, 3.36, "snap")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "crepitus");
+}
