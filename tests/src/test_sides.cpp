@@ -115,3 +115,16 @@ TEST_CASE("a short crepitus event does not take pops on the other channel") {
   REQUIRE(out.size() == 2);
   CHECK(out[1].class_name == "cavitation");
 }
+
+TEST_CASE("early pop announcements settled by either copy are settled by the merged event") {
+  std::vector<Event> in = {make(0, 1.0000, -18, "cavitation", 0.9), make(1, 1.0012, -12, "cavitation", 0.95)};
+  in[0].early_announcements = 1;
+  in[0].early_onset_s = 1.0000;
+  in[1].early_announcements = 1;
+  in[1].early_onset_s = 1.0012;
+  const auto out = merge_channels(in, default_channel_names(2));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].channel == 1);  // the louder copy
+  CHECK(out[0].early_announcements == 2);
+  CHECK(out[0].early_onset_s == doctest::Approx(1.0000));
+}
