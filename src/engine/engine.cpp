@@ -175,13 +175,15 @@ void Engine::finish_candidates(Channel& ch, int index) {
   }
   ch.candidates.clear();
   // The episode is closed: an announcement no candidate covered is withdrawn.
-  for (const Event& a : ch.announced) {
-    EarlyNotice n;
-    n.event = a;
-    n.withdrawn = true;
-    early_.push_back(std::move(n));
-  }
+  for (const Event& a : ch.announced) withdraw(a);
   ch.announced.clear();
+}
+
+void Engine::withdraw(const Event& announcement) {
+  EarlyNotice n;
+  n.event = announcement;
+  n.withdrawn = true;
+  early_.push_back(std::move(n));
 }
 
 void Engine::decide_early(Channel& ch, int index) {
@@ -230,10 +232,7 @@ void Engine::settle_early(Channel& ch, Event& e, bool kept) {
     if (kept) {
       if (e.early_announcements++ == 0) e.early_onset_s = a.onset_s;
     } else {
-      EarlyNotice n;
-      n.event = a;
-      n.withdrawn = true;
-      early_.push_back(std::move(n));
+      withdraw(a);
     }
     ch.announced.erase(ch.announced.begin() + long(k));
   }
@@ -287,27 +286,32 @@ void Engine::flush() {
     for (size_t fed = 0; fed < hold_frames && ch.analysis_samples < exact; fed += kChunkFrames) {
       const size_t n = ch.resampler.process(held.data(), std::min(kChunkFrames, hold_frames - fed), resampled_.data(),
                                             resampled_.size());
-      const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(n)));
-      ch.analysis_samples += int64_t(keep);
-      run_hops(ch, int(c), resampled_.data(), keep);
+      run_resampled(ch, int(c), n, exact);
     }
-    const size_t got = ch.resampler.flush(resampled_.data(), resampled_.size());
-    // soxr may hand out slightly more than the exact length; keep the exact count.
-    const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(got)));
-    ch.analysis_samples += int64_t(keep);
-    run_hops(ch, int(c), resampled_.data(), keep);
+    run_resampled(ch, int(c), ch.resampler.flush(resampled_.data(), resampled_.size()), exact);
     if (!ch.pending.empty()) {
       // Pad the last partial hop by holding the last sample: padding with
       // zeros would turn a DC offset into a step, detected as an event.
       std::vector<float> pad(hop_samples_ - ch.pending.size(), ch.pending.back());
       run_hops(ch, int(c), pad.data(), pad.size());
     }
-    ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
-    finish_candidates(ch, int(c));
-    const size_t first = events_.size();
-    ch.merger.flush(events_);
-    settle_released(ch, first);
+    close_channel(ch, int(c));
   }
+}
+
+void Engine::run_resampled(Channel& ch, int index, size_t n, int64_t exact) {
+  // soxr may hand out slightly more than the exact length; keep the exact count.
+  const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(n)));
+  ch.analysis_samples += int64_t(keep);
+  run_hops(ch, index, resampled_.data(), keep);
+}
+
+void Engine::close_channel(Channel& ch, int index) {
+  ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
+  finish_candidates(ch, index);
+  const size_t first = events_.size();
+  ch.merger.flush(events_);
+  settle_released(ch, first);
 }
 
 void Engine::skip(size_t frames) {
@@ -315,14 +319,9 @@ void Engine::skip(size_t frames) {
   for (size_t c = 0; c < channels_.size(); ++c) {
     Channel& ch = *channels_[c];
     // Finish the audio before the gap as if the stream ended there.
-    const size_t got = ch.resampler.flush(resampled_.data(), resampled_.size());
     const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
-    const size_t keep = size_t(std::clamp<int64_t>(exact - ch.analysis_samples, 0, int64_t(got)));
-    ch.analysis_samples += int64_t(keep);
-    run_hops(ch, int(c), resampled_.data(), keep);
-    ch.tracker.flush(ch.hop_index, ch.history, ch.candidates);
-    finish_candidates(ch, int(c));
-    ch.merger.flush(events_);
+    run_resampled(ch, int(c), ch.resampler.flush(resampled_.data(), resampled_.size()), exact);
+    close_channel(ch, int(c));
     // Restart detection after the gap, on the same clock.
     ch.resampler.reset();
     ch.activity.reset();

@@ -112,6 +112,13 @@ class Engine {
   Event make_event(const dsp::Candidate& c, const Channel& ch, int index);
   void decide_early(Channel& ch, int index);
   void settle_early(Channel& ch, Event& e, bool kept);
+  void withdraw(const Event& announcement);
+  // Runs the detectors on the first n samples of resampled_, never past
+  // `exact` analysis samples in all.
+  void run_resampled(Channel& ch, int index, size_t n, int64_t exact);
+  // Closes the open episode and releases every held event (end of stream, or
+  // the audio before an overrun gap).
+  void close_channel(Channel& ch, int index);
 
   DetectorSettings settings_;
   double source_rate_hz_;

@@ -74,18 +74,13 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     }
     if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap) {
       Event& h = *held_;
-      h.offset_s = std::max(h.offset_s, e.offset_s);
-      h.offset_sample = std::max(h.offset_sample, e.offset_sample);
+      absorb(e);
       if (e.peak_dbfs > h.peak_dbfs) {
         h.peak_dbfs = e.peak_dbfs;
         h.peak_s = e.peak_s;
         h.peak_sample = e.peak_sample;
       }
-      h.impulse_count += e.impulse_count;
-      if (h.early_announcements == 0) h.early_onset_s = e.early_onset_s;
-      h.early_announcements += e.early_announcements;
       held_train_ = held_train_ || e.is_train;
-      h.is_train = true;
       mass_[e.class_name] += part_mass(e);
       weighted_conf_[e.class_name] += part_mass(e) * e.confidence;
       return;
@@ -111,6 +106,13 @@ void EventMerger::absorb(const Event& e) {
   h.offset_sample = std::max(h.offset_sample, e.offset_sample);
   h.impulse_count += e.impulse_count;
   h.is_train = true;
+  carry_early_announcements(h, e);
+}
+
+void carry_early_announcements(Event& into, const Event& from) {
+  if (from.early_announcements == 0) return;
+  if (into.early_announcements == 0 || from.early_onset_s < into.early_onset_s) into.early_onset_s = from.early_onset_s;
+  into.early_announcements += from.early_announcements;
 }
 
 void EventMerger::release(std::vector<Event>& out) {

@@ -66,6 +66,10 @@ constexpr double kSlideLeadS = 0.1;
 
 bool is_mergeable_class(const std::string& class_name);
 
+// A merged event settles every live early announcement its parts settled
+// (Engine::set_early_decisions): adds from's to into's, keeping the earliest onset.
+void carry_early_announcements(Event& into, const Event& from);
+
 class EventMerger {
  public:
   explicit EventMerger(double merge_gap_s = 0.3, double other_gap_s = 0.12)

@@ -72,18 +72,12 @@ std::vector<Event> merge_channels(const std::vector<Event>& events, const std::v
         span_end = std::max(span_end, events[j].offset_s);
       }
     }
-    // Live early announcements settled by any copy or piece are settled by the merged event.
-    auto settle = [&](const Event* e) {
-      if (e->early_announcements == 0) return;
-      if (merged.early_announcements == 0 || e->early_onset_s < merged.early_onset_s) merged.early_onset_s = e->early_onset_s;
-      merged.early_announcements += e->early_announcements;
-    };
     for (const Event* p : pieces) {
       merged.offset_s = std::max(merged.offset_s, p->offset_s);
       merged.offset_sample = std::max(merged.offset_sample, p->offset_sample);
-      settle(p);
+      carry_early_announcements(merged, *p);
     }
-    for (size_t k = 1; k < group.size(); ++k) settle(group[k]);
+    for (size_t k = 1; k < group.size(); ++k) carry_early_announcements(merged, *group[k]);
     if (group.size() == 1) {
       merged.side = name_of(merged.channel);
       out.push_back(merged);

@@ -41,6 +41,21 @@ TEST_CASE("a pop-like impulse inside a grinding episode becomes part of the epis
   CHECK(out[0].impulse_count == 13);
 }
 
+TEST_CASE("a grinding episode settles the early pop announcements of the impulses it takes in") {
+  // Live capture announced the impulse at 1.30 s (and one part at 1.40 s) as pops.
+  std::vector<Event> parts = {part(1.00, 1.25, "crepitus", true), part(1.30, 1.305, "cavitation"),
+                              part(1.40, 1.80, "crepitus", true)};
+  parts[1].early_announcements = 1;
+  parts[1].early_onset_s = 1.30;
+  parts[2].early_announcements = 1;
+  parts[2].early_onset_s = 1.40;
+  const auto out = run(parts);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].early_announcements == 2);
+  CHECK(out[0].early_onset_s == doctest::Approx(1.30));
+}
+
 TEST_CASE("a pop after a grinding episode that does not resume stays a pop") {
   const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.305, "cavitation"),
                         part(1.32, 1.326, "cavitation"), part(2.50, 2.505, "cavitation")});
