@@ -434,7 +434,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }  // namespace
 
 std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\n\r") == std::string::npos && trim(v) == v) return v;
+  // A leading '#' is quoted too: an unquoted row starting with it reads as a comment line.
+  if (v.find_first_of(",\"\n\r") == std::string::npos && trim(v) == v && (v.empty() || v[0] != '#')) return v;
   std::string q = "\"";
   for (char c : v) {
     if (c == '"') q += '"';

@@ -242,3 +242,18 @@ TEST_CASE("labels: missing files and folders give a clear InputError") {
   CHECK_THROWS_AS(parse_label_format("yaml"), UsageError);
   for (const char* n : {"audacity", "raven", "csv", "jsonl"}) CHECK(label_format_name(parse_label_format(n)) == n);
 }
+
+TEST_CASE("labels: a CSV row whose file starts with '#' is written so it is not read back as a comment") {
+  // A comment line is skipped on reading; a file or label of "# ..." must be
+  // quoted by the writer, or the row would vanish on the way back.
+  for (const std::string file : {"#take 2.wav", "# session", "#"}) {
+    CAPTURE(file);
+    const std::vector<LabelEvent> events = {ev(0.25, 0.5, "cavitation", file), ev(1, 1.5, "snap", file)};
+    const auto back = parse_labels(format_labels(events, LabelFormat::kCsv), LabelFormat::kCsv, "x");
+    check_same(back, events);
+  }
+  // Read from JSON lines (where '#' in a value is plain text) and written as CSV.
+  const auto from_json = parse_labels("{\"file\":\"#a\",\"onset_s\":0,\"offset_s\":1}\n", LabelFormat::kJsonl, "x");
+  REQUIRE(from_json.size() == 1);
+  CHECK(parse_labels(format_labels(from_json, LabelFormat::kCsv), LabelFormat::kCsv, "y").size() == 1);
+}
