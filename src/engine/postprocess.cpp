@@ -33,8 +33,8 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     e.class_name = "cavitation";
     relabelled = true;
   }
-  if (e.class_name == "snap" && held_ && mass_.size() == 1 && mass_.count("other") &&
-      e.onset_s - held_->offset_s <= kSlideLeadS) {
+  if (e.class_name == "snap" && held_ && enclosed_ == 0 && !held_train_ && e.onset_s - held_->offset_s <= kSlideLeadS &&
+      held_->offset_s - held_->onset_s <= kMaxSlideS && held_->peak_dbfs <= e.peak_dbfs - kSlideBelowSnapDb) {
     // The soft slide leading into this snap: heard, but not a sound of its own.
     held_.reset();
     mass_.clear();

@@ -35,8 +35,13 @@
 //
 // Slides: a snap often follows a soft slide of the tendon or ligament, which
 // a listener does not mark (DOMAIN.md "The classes" and "Labelling
-// conventions"); a non-joint event that ends at most kSlideLeadS before a snap
-// starts on the same channel is that slide and is dropped.
+// conventions"). The slide is friction noise, so the classifier may call it
+// other or crepitus. A held crepitus/other event that ends at most
+// kSlideLeadS before a snap starts on the same channel, lasts at most
+// kMaxSlideS, is at least kSlideBelowSnapDb softer than the snap's peak and
+// holds no impulse train (grinding is impulses, DOMAIN.md "The classes") is
+// that slide and is dropped. A slide swells and fades with the movement, so
+// its audible part can end well before the thump.
 //
 // Thrusts: pops within thrust_window_s of the previous pop share a thrust id
 // (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
@@ -62,7 +67,9 @@ constexpr double kSustainedRiseS = 0.005;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 constexpr double kThrustPopSpacingS = 0.03;
 constexpr double kMaxThrustImpulseS = 0.05;
-constexpr double kSlideLeadS = 0.1;
+constexpr double kSlideLeadS = 0.25;
+constexpr double kMaxSlideS = 0.5;
+constexpr double kSlideBelowSnapDb = 6.0;
 
 bool is_mergeable_class(const std::string& class_name);
 

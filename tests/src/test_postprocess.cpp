@@ -142,14 +142,35 @@ TEST_CASE("an impulse called crepitus becomes a pop only between two pops, and a
 }
 
 TEST_CASE("the soft slide leading into a snap is dropped; a non-joint sound well before a snap is kept") {
-  auto out = run({other_part(1.00, 1.25, 0.080), part(1.31, 1.40, "snap")});
-  REQUIRE(out.size() == 1);
-  CHECK(out[0].class_name == "snap");
-  out = run({other_part(2.00, 2.25, 0.080), part(2.60, 2.70, "snap")});
+  auto at = [](Event e, double peak_dbfs) {
+    e.peak_dbfs = peak_dbfs;
+    return e;
+  };
+  // A soft slide, whichever class its friction noise was given, ending up to
+  // kSlideLeadS before the snap.
+  for (const char* cls : {"other", "crepitus"}) {
+    CAPTURE(cls);
+    auto out = run({at(part(1.00, 1.25, cls), -40), at(part(1.31, 1.40, "snap"), -20)});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].class_name == "snap");
+    out = run({at(part(1.00, 1.12, cls), -40), at(part(1.12 + kSlideLeadS - 0.01, 1.45, "snap"), -20)});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].class_name == "snap");
+  }
+  // Further before the snap: a sound of its own.
+  auto out = run({at(other_part(2.00, 2.25, 0.080), -40), at(part(2.25 + kSlideLeadS + 0.05, 2.70, "snap"), -20)});
   REQUIRE(out.size() == 2);
   CHECK(out[0].class_name == "other");
-  // Grinding before a snap is not a slide.
-  out = run({part(3.00, 3.25, "crepitus", true), part(3.28, 3.36, "snap")});
+  // As loud as the snap: not a soft slide.
+  out = run({at(other_part(3.00, 3.25, 0.080), -22), at(part(3.31, 3.40, "snap"), -20)});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "other");
+  // Longer than a slide.
+  out = run({at(part(4.00, 4.00 + kMaxSlideS + 0.1, "crepitus"), -40), at(part(4.65, 4.75, "snap"), -20)});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "crepitus");
+  // Grinding the detector found to be an impulse train is not a slide, however soft.
+  out = run({at(part(5.00, 5.25, "crepitus", true), -40), at(part(5.28, 5.36, "snap"), -20)});
   REQUIRE(out.size() == 2);
   CHECK(out[0].class_name == "crepitus");
 }
