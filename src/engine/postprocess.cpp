@@ -72,8 +72,14 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       for (size_t i = 0; i < enclosed_; ++i) absorb(enclosed_pops_[i]);
       enclosed_ = 0;
     }
-    if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap) {
+    // Keystrokes and mouse clicks (DOMAIN.md "The classes": keyboard): a
+    // press, then a release; fast-rising "other" parts held after a pause take
+    // one more click after a pause, and the next one is the next key.
+    const bool paused = e.onset_s - held_->offset_s >= kClickPauseS;
+    const bool next_click = !grinding && !continues && held_clicks_ >= 2 && paused;
+    if (is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap && !next_click) {
       Event& h = *held_;
+      held_clicks_ = !grinding && !continues && held_clicks_ > 0 ? held_clicks_ + paused : 0;
       absorb(e);
       if (e.peak_dbfs > h.peak_dbfs) {
         h.peak_dbfs = e.peak_dbfs;
@@ -93,6 +99,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     mass_[e.class_name] = part_mass(e);
     weighted_conf_[e.class_name] = part_mass(e) * e.confidence;
     held_train_ = e.is_train;
+    held_clicks_ = e.class_name == "other" && e.features[kRiseTimeFeature] < kSustainedRiseS ? 1 : 0;
     held_ = std::move(e);
   } else {
     if (e.class_name == "cavitation" && !relabelled) last_pop_onset_s_ = e.onset_s;

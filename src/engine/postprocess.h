@@ -6,6 +6,7 @@
 // level dips between parts; consecutive crepitus/other candidates on one
 // channel, at most merge_gap_s apart (other_gap_s between two non-joint
 // parts, unless the later one rises slowly like speech going on after a
+// pause; and at most two clicks, a key's press and release, separated by a
 // pause), become one event of the class with the
 // most evidence (length x confidence) (DOMAIN.md,
 // "Labelling conventions": a crepitus episode is one event from its first to
@@ -64,6 +65,9 @@ constexpr double kMinGrindingEpisodeS = 0.1;
 // A non-joint part rising to its peak over at least this long is a sustained
 // sound going on (speech, rustle), joined across merge_gap_s.
 constexpr double kSustainedRiseS = 0.005;
+// Fast-rising "other" parts at least this far apart are separate clicks; a
+// key's press and its release are one event, the next key's press a new one.
+constexpr double kClickPauseS = 0.01;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 constexpr double kThrustPopSpacingS = 0.03;
 constexpr double kMaxThrustImpulseS = 0.05;
@@ -90,6 +94,7 @@ class EventMerger {
     held_.reset();
     enclosed_ = 0;
     held_train_ = false;
+    held_clicks_ = 0;
     last_pop_onset_s_ = -1e18;
     mass_.clear();
     weighted_conf_.clear();
@@ -108,6 +113,7 @@ class EventMerger {
   std::array<Event, kMaxEnclosedPops> enclosed_pops_{};
   size_t enclosed_ = 0;
   bool held_train_ = false;  // a part of the held event was an impulse train
+  int held_clicks_ = 0;      // the held event's parts, while all are fast-rising "other" parts
   double last_pop_onset_s_ = -1e18;  // onset of the last pop released
   // Evidence per class of the held event's parts (at most the two mergeable classes).
   std::map<std::string, double> mass_, weighted_conf_;

@@ -109,6 +109,30 @@ TEST_CASE("speech going on after a pause is one event; keystrokes the same dista
   CHECK(run({other_part(3.00, 3.06, 0.0005), other_part(3.10, 3.15, 0.0005)}).size() == 1);
 }
 
+TEST_CASE("typing: each key's press and release are one event, the next key's press starts a new one") {
+  // Three keys, each a press and a release 50 ms later, 60 ms between keys:
+  // every gap is within the short gap, so only the click count separates them.
+  std::vector<Event> parts;
+  for (int k = 0; k < 3; ++k) {
+    const double t = 1.0 + 0.14 * k;
+    parts.push_back(other_part(t, t + 0.01, 0.0005));         // press
+    parts.push_back(other_part(t + 0.05, t + 0.08, 0.0008));  // release
+  }
+  const auto keys = run(parts);
+  REQUIRE(keys.size() == 3);
+  for (int k = 0; k < 3; ++k) {
+    CHECK(keys[size_t(k)].onset_s == doctest::Approx(1.0 + 0.14 * k));
+    CHECK(keys[size_t(k)].offset_s == doctest::Approx(1.08 + 0.14 * k));
+  }
+  // Parts that follow each other without a pause are one sound, however many.
+  const auto rustle = run({other_part(3.00, 3.02, 0.0005), other_part(3.02, 3.04, 0.0005),
+                           other_part(3.045, 3.06, 0.0005), other_part(3.063, 3.09, 0.0005)});
+  REQUIRE(rustle.size() == 1);
+  CHECK(rustle[0].offset_s == doctest::Approx(3.09));
+  // A slowly rising sound (speech) is not a click: it joins after pauses.
+  CHECK(run({other_part(4.00, 4.10, 0.03), other_part(4.15, 4.20, 0.03), other_part(4.25, 4.30, 0.03)}).size() == 1);
+}
+
 TEST_CASE("a short impulse called other 10-30 ms from a pop is a pop of the same thrust") {
   // After a pop.
   auto out = run({part(1.000, 1.006, "cavitation"), part(1.020, 1.031, "other"), part(1.500, 1.900, "other")});
