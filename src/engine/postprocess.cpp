@@ -17,6 +17,13 @@ bool EventMerger::is_single_impulse(const Event& e) {
 }
 
 void EventMerger::push(Event e, std::vector<Event>& out) {
+  if (pending_pop_) {
+    if (e.class_name == "crepitus" && !held_ && e.onset_s - pending_pop_->offset_s <= kGrindLeadS)
+      lead_pop_ = std::move(pending_pop_);  // decided when the grinding is released
+    else
+      out.push_back(std::move(*pending_pop_));
+    pending_pop_.reset();
+  }
   // Thrust context (see the header): a single short impulse 10-30 ms from a
   // pop is a pop of the same thrust, whatever it looked like on its own.
   bool relabelled = false;
@@ -24,6 +31,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       is_single_impulse(*held_) && e.onset_s > held_->onset_s && e.onset_s - held_->onset_s <= kThrustPopSpacingS &&
       (mass_.count("other") || held_->onset_s - last_pop_onset_s_ <= kThrustPopSpacingS)) {
     held_->class_name = "cavitation";
+    emit_lead_pop(out);
     out.push_back(std::move(*held_));
     held_.reset();
     mass_.clear();
@@ -36,6 +44,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
   if (e.class_name == "snap" && held_ && enclosed_ == 0 && !held_train_ && e.onset_s - held_->offset_s <= kSlideLeadS &&
       held_->offset_s - held_->onset_s <= kMaxSlideS && held_->peak_dbfs <= e.peak_dbfs - kSlideBelowSnapDb) {
     // The soft slide leading into this snap: heard, but not a sound of its own.
+    emit_lead_pop(out);
     held_.reset();
     mass_.clear();
     weighted_conf_.clear();
@@ -103,7 +112,10 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     held_ = std::move(e);
   } else {
     if (e.class_name == "cavitation" && !relabelled) last_pop_onset_s_ = e.onset_s;
-    out.push_back(std::move(e));
+    if (e.class_name == "cavitation")
+      pending_pop_ = std::move(e);
+    else
+      out.push_back(std::move(e));
   }
 }
 
@@ -135,17 +147,50 @@ void EventMerger::release(std::vector<Event>& out) {
     held_->class_name = best;
     held_->confidence = weighted_conf_[best] / best_mass;
   }
+  if (lead_pop_ && held_->class_name == "crepitus" &&
+      (held_train_ || held_->offset_s - held_->onset_s >= kMinGrindingEpisodeS)) {
+    // The pop was the first impulse of this grinding episode.
+    Event& h = *held_;
+    const Event& p = *lead_pop_;
+    h.onset_s = p.onset_s;
+    h.onset_sample = p.onset_sample;
+    if (p.peak_dbfs > h.peak_dbfs) {
+      h.peak_dbfs = p.peak_dbfs;
+      h.peak_s = p.peak_s;
+      h.peak_sample = p.peak_sample;
+    }
+    h.impulse_count += p.impulse_count;
+    carry_early_announcements(h, p);
+    lead_pop_.reset();
+  }
+  emit_lead_pop(out);
   out.push_back(std::move(*held_));
   held_.reset();
   for (size_t i = 0; i < enclosed_; ++i) out.push_back(std::move(enclosed_pops_[i]));
   enclosed_ = 0;
 }
 
+void EventMerger::emit_lead_pop(std::vector<Event>& out) {
+  if (!lead_pop_) return;
+  out.push_back(std::move(*lead_pop_));
+  lead_pop_.reset();
+}
+
 void EventMerger::advance(double now_s, std::vector<Event>& out) {
+  if (pending_pop_ && now_s > pending_pop_->offset_s + kGrindLeadS) {
+    out.push_back(std::move(*pending_pop_));
+    pending_pop_.reset();
+  }
   if (held_ && now_s > held_->offset_s + gap_s_) release(out);
 }
 
-void EventMerger::flush(std::vector<Event>& out) { release(out); }
+void EventMerger::flush(std::vector<Event>& out) {
+  if (pending_pop_) {
+    out.push_back(std::move(*pending_pop_));
+    pending_pop_.reset();
+  }
+  release(out);
+}
 
 std::vector<int> group_thrusts(std::vector<Event>& events, double window_s, double refractory_s) {
   std::vector<int> pops_per_thrust;

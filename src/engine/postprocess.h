@@ -20,7 +20,10 @@
 // follow a held crepitus episode (a detected impulse train, or at least
 // kMinGrindingEpisodeS long) within the gap are kept back; if grinding
 // resumes within the gap they become part of the episode, otherwise they are
-// released as pops.
+// released as pops. In the same way, a pop that a grinding part follows
+// within kGrindLeadS (the longest pause between crepitus impulses) was the
+// train's first impulse when that part grows into a grinding episode; so a
+// pop leaves the merger only once kGrindLeadS has passed after it.
 //
 // Thrust context: a spinal thrust releases 2-9 pops, often only 10-30 ms
 // apart (Dunning 2013; Mourad 2019; DOMAIN.md "Cavitation numbers"). A pop
@@ -72,6 +75,9 @@ constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 constexpr double kThrustPopSpacingS = 0.03;
 constexpr double kMaxThrustImpulseS = 0.05;
 constexpr double kSlideLeadS = 0.25;
+// Longest pause between impulses of one grinding train (crepitus impulses
+// come 8-50 ms apart, DOMAIN.md "The classes").
+constexpr double kGrindLeadS = 0.05;
 constexpr double kMaxSlideS = 0.5;
 constexpr double kSlideBelowSnapDb = 6.0;
 
@@ -92,6 +98,8 @@ class EventMerger {
   void flush(std::vector<Event>& out);
   void reset() {
     held_.reset();
+    pending_pop_.reset();
+    lead_pop_.reset();
     enclosed_ = 0;
     held_train_ = false;
     held_clicks_ = 0;
@@ -103,12 +111,18 @@ class EventMerger {
 
  private:
   void release(std::vector<Event>& out);
+  void emit_lead_pop(std::vector<Event>& out);
   void absorb(const Event& e);
   static bool is_single_impulse(const Event& e);
 
   double gap_s_;
   double other_gap_s_;
   std::optional<Event> held_;
+  // The last pop, kept until kGrindLeadS has passed without grinding starting.
+  std::optional<Event> pending_pop_;
+  // A pop that grinding followed within kGrindLeadS: the episode's first
+  // impulse if the held event turns out to be a grinding episode.
+  std::optional<Event> lead_pop_;
   // Pops kept back after a held crepitus event (see above).
   std::array<Event, kMaxEnclosedPops> enclosed_pops_{};
   size_t enclosed_ = 0;

@@ -198,3 +198,45 @@ TEST_CASE("the soft slide leading into a snap is dropped; a non-joint sound well
   REQUIRE(out.size() == 2);
   CHECK(out[0].class_name == "crepitus");
 }
+
+TEST_CASE("a pop that grinding follows within the impulse spacing is the episode's first impulse") {
+  // Grinding (an impulse train) starting 24 ms after the pop's end.
+  auto out = run({part(1.000, 1.006, "cavitation"), part(1.030, 1.500, "crepitus", true)});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(1.000));
+  CHECK(out[0].offset_s == doctest::Approx(1.500));
+  CHECK(out[0].impulse_count == 7);
+  // The grinding's first part is short, later parts make it an episode.
+  out = run({part(2.000, 2.006, "cavitation"), part(2.020, 2.040, "crepitus"), part(2.060, 2.300, "crepitus")});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].onset_s == doctest::Approx(2.000));
+  // A short part called crepitus next to a pop is no episode: the pop stays.
+  out = run({part(3.000, 3.006, "cavitation"), part(3.020, 3.040, "crepitus")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[1].class_name == "crepitus");
+  // Grinding that starts later than the impulse spacing is a separate sound.
+  out = run({part(4.000, 4.006, "cavitation"), part(4.006 + kGrindLeadS + 0.02, 4.600, "crepitus", true)});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[1].onset_s == doctest::Approx(4.006 + kGrindLeadS + 0.02));
+}
+
+TEST_CASE("a pop is released once the impulse spacing has passed without grinding, and in onset order") {
+  EventMerger merger;
+  std::vector<Event> out;
+  merger.push(part(1.000, 1.006, "cavitation"), out);
+  merger.advance(1.006 + kGrindLeadS - 0.005, out);
+  CHECK(out.empty());
+  merger.advance(1.006 + kGrindLeadS + 0.005, out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "cavitation");
+  // A snap after a pop comes out after it.
+  merger.push(part(2.000, 2.006, "cavitation"), out);
+  merger.push(part(2.030, 2.100, "snap"), out);
+  merger.flush(out);
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].onset_s == doctest::Approx(2.000));
+  CHECK(out[2].class_name == "snap");
+}
