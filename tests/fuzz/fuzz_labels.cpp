@@ -25,10 +25,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // CSV writer must round-trip anything, the JSON writer any valid UTF-8.
     bool valid_utf8 = true;
     for (const auto& e : events) {
-      try {
-        (void)nlohmann::json(e.label + e.file).dump();
-      } catch (const nlohmann::json::exception&) {
-        valid_utf8 = false;
+      // Each string on its own: two invalid halves can join into valid UTF-8.
+      for (const std::string* s : {&e.label, &e.file}) {
+        try {
+          (void)nlohmann::json(*s).dump();
+        } catch (const nlohmann::json::exception&) {
+          valid_utf8 = false;
+        }
       }
     }
     for (LabelFormat g : {LabelFormat::kCsv, LabelFormat::kJsonl}) {
