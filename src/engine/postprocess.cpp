@@ -17,12 +17,23 @@ bool EventMerger::is_single_impulse(const Event& e) {
 }
 
 void EventMerger::push(Event e, std::vector<Event>& out) {
-  if (pending_pop_) {
-    if (e.class_name == "crepitus" && !held_ && e.onset_s - pending_pop_->offset_s <= kGrindLeadS)
-      lead_pop_ = std::move(pending_pop_);  // decided when the grinding is released
+  if (pending_) {
+    Event& p = *pending_;
+    if (p.class_name == "snap" && e.onset_s - p.offset_s <= kRingJoinS && e.onset_s - p.onset_s <= kMaxSnapRingS &&
+        (e.class_name == "snap" || e.class_name == "other")) {
+      // The detector cut the snap's ringing where a second transient rose in
+      // it; the part that follows without a pause is the same snap.
+      p.offset_s = std::max(p.offset_s, e.offset_s);
+      p.offset_sample = std::max(p.offset_sample, e.offset_sample);
+      p.impulse_count += e.impulse_count;
+      carry_early_announcements(p, e);
+      return;
+    }
+    if (p.class_name == "cavitation" && e.class_name == "crepitus" && !held_ && e.onset_s - p.offset_s <= kGrindLeadS)
+      lead_pop_ = std::move(pending_);  // decided when the grinding is released
     else
-      out.push_back(std::move(*pending_pop_));
-    pending_pop_.reset();
+      out.push_back(std::move(p));
+    pending_.reset();
   }
   // Thrust context (see the header): a single short impulse 10-30 ms from a
   // pop is a pop of the same thrust, whatever it looked like on its own.
@@ -112,8 +123,8 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     held_ = std::move(e);
   } else {
     if (e.class_name == "cavitation" && !relabelled) last_pop_onset_s_ = e.onset_s;
-    if (e.class_name == "cavitation")
-      pending_pop_ = std::move(e);
+    if (e.class_name == "cavitation" || e.class_name == "snap")
+      pending_ = std::move(e);
     else
       out.push_back(std::move(e));
   }
@@ -177,17 +188,17 @@ void EventMerger::emit_lead_pop(std::vector<Event>& out) {
 }
 
 void EventMerger::advance(double now_s, std::vector<Event>& out) {
-  if (pending_pop_ && now_s > pending_pop_->offset_s + kGrindLeadS) {
-    out.push_back(std::move(*pending_pop_));
-    pending_pop_.reset();
+  if (pending_ && now_s > pending_->offset_s + (pending_->class_name == "snap" ? kRingJoinS : kGrindLeadS)) {
+    out.push_back(std::move(*pending_));
+    pending_.reset();
   }
   if (held_ && now_s > held_->offset_s + gap_s_) release(out);
 }
 
 void EventMerger::flush(std::vector<Event>& out) {
-  if (pending_pop_) {
-    out.push_back(std::move(*pending_pop_));
-    pending_pop_.reset();
+  if (pending_) {
+    out.push_back(std::move(*pending_));
+    pending_.reset();
   }
   release(out);
 }

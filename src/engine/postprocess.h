@@ -78,6 +78,12 @@ constexpr double kSlideLeadS = 0.25;
 // Longest pause between impulses of one grinding train (crepitus impulses
 // come 8-50 ms apart, DOMAIN.md "The classes").
 constexpr double kGrindLeadS = 0.05;
+// A snap rings for 10-100 ms (DOMAIN.md "The classes") and is one event from
+// its thump through its ringing ("Labelling conventions"): a snap or other
+// part starting within kRingJoinS of a snap's end and at most kMaxSnapRingS
+// after its onset continues it.
+constexpr double kRingJoinS = 0.002;
+constexpr double kMaxSnapRingS = 0.1;
 constexpr double kMaxSlideS = 0.5;
 constexpr double kSlideBelowSnapDb = 6.0;
 
@@ -98,7 +104,7 @@ class EventMerger {
   void flush(std::vector<Event>& out);
   void reset() {
     held_.reset();
-    pending_pop_.reset();
+    pending_.reset();
     lead_pop_.reset();
     enclosed_ = 0;
     held_train_ = false;
@@ -118,8 +124,9 @@ class EventMerger {
   double gap_s_;
   double other_gap_s_;
   std::optional<Event> held_;
-  // The last pop, kept until kGrindLeadS has passed without grinding starting.
-  std::optional<Event> pending_pop_;
+  // The last pop or snap, kept until kGrindLeadS (a pop) or kRingJoinS (a
+  // snap) has passed.
+  std::optional<Event> pending_;
   // A pop that grinding followed within kGrindLeadS: the episode's first
   // impulse if the held event turns out to be a grinding episode.
   std::optional<Event> lead_pop_;

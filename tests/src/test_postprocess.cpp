@@ -240,3 +240,25 @@ TEST_CASE("a pop is released once the impulse spacing has passed without grindin
   CHECK(out[1].onset_s == doctest::Approx(2.000));
   CHECK(out[2].class_name == "snap");
 }
+
+TEST_CASE("a snap's ringing cut off by a second transient stays one snap") {
+  // The part that follows without a pause, called snap or other, is the ringing.
+  for (const char* cls : {"other", "snap"}) {
+    CAPTURE(cls);
+    const auto out = run({part(1.000, 1.011, "snap"), part(1.011, 1.150, cls)});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].class_name == "snap");
+    CHECK(out[0].onset_s == doctest::Approx(1.000));
+    CHECK(out[0].offset_s == doctest::Approx(1.150));
+  }
+  // After a pause, or later than a snap rings, it is a sound of its own.
+  auto out = run({part(2.000, 2.011, "snap"), part(2.040, 2.150, "other")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "other");
+  out = run({part(3.000, 3.000 + kMaxSnapRingS + 0.01, "snap"), part(3.000 + kMaxSnapRingS + 0.01, 3.300, "snap")});
+  CHECK(out.size() == 2);
+  // A pop right after a snap stays a pop.
+  out = run({part(4.000, 4.011, "snap"), part(4.011, 4.017, "cavitation")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "cavitation");
+}
