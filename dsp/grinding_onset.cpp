@@ -29,12 +29,12 @@ float GrindingOnsetSearch::quantile(size_t n, double q) noexcept {
   return scratch_[k];
 }
 
-int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop) noexcept {
+int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop, double max_gap_s) noexcept {
   const int64_t oldest = std::max<int64_t>(0, end_hop_ - int64_t(ring_.size()));
   if (onset_hop <= oldest || onset_hop >= end_hop_) return onset_hop;
   const int64_t ref_hops = int64_t(std::lround(config_.reference_s / config_.hop_s));
   const int64_t back_hops = int64_t(std::lround(config_.max_back_s / config_.hop_s));
-  const int64_t gap_hops = std::max<int64_t>(1, int64_t(std::lround(config_.max_gap_s / config_.hop_s)));
+  const int64_t gap_hops = std::max<int64_t>(1, int64_t(std::lround((max_gap_s > 0 ? max_gap_s : config_.max_gap_s) / config_.hop_s)));
   const int64_t probe_end = std::min(end_hop_, onset_hop + int64_t(std::lround(config_.probe_s / config_.hop_s)));
   const int64_t lo = std::max(oldest, floor_hop);
   const int64_t ref0 = std::max(lo, onset_hop - ref_hops);

@@ -73,7 +73,9 @@ class GrindingOnsetSearch {
   // onset_hop belongs to, never before floor_hop (the end of the previous
   // event) nor before the oldest hop held; onset_hop when nothing earlier
   // qualifies.
-  int64_t search(int64_t onset_hop, int64_t floor_hop) noexcept;
+  // max_gap_s > 0 replaces the configured largest pause between impulses
+  // (a sustained sound that swells in has no pauses as long as grinding's).
+  int64_t search(int64_t onset_hop, int64_t floor_hop, double max_gap_s = 0) noexcept;
 
  private:
   float energy(int64_t hop, size_t band) const noexcept { return ring_[size_t(hop % int64_t(ring_.size()))][band]; }

@@ -248,9 +248,10 @@ void Engine::settle_released(Channel& ch, size_t first) {
   for (size_t k = first; k < events_.size(); ++k) {
     Event& e = events_[k];
     const int64_t onset = std::llround(double(e.onset_sample) * to_analysis);
-    if (e.class_name == "crepitus") {
+    const bool sustained = e.class_name == "other" && e.features[kRiseTimeFeature] >= kSustainedRiseS;
+    if (e.class_name == "crepitus" || sustained) {
       const int64_t floor_hop = (ch.released_until + H - 1) / H;
-      const int64_t hop = ch.onset_search.search(onset / H, floor_hop);
+      const int64_t hop = ch.onset_search.search(onset / H, floor_hop, sustained ? kSustainedGapS : 0);
       if (hop < onset / H) {
         e.onset_sample = std::llround(double(hop * H) / to_analysis);
         e.onset_s = double(e.onset_sample) / source_rate_hz_;

@@ -68,6 +68,10 @@ constexpr double kMinGrindingEpisodeS = 0.1;
 // A non-joint part rising to its peak over at least this long is a sustained
 // sound going on (speech, rustle), joined across merge_gap_s.
 constexpr double kSustainedRiseS = 0.005;
+// Largest pause the onset search of a sustained non-joint sound (speech,
+// rustle) bridges going back: it swells in without grinding's long pauses
+// (0.04 s: chosen on development recordings, seeds 700-731, from 0.01-0.1 s).
+constexpr double kSustainedGapS = 0.04;
 // Fast-rising "other" parts at least this far apart are separate clicks; a
 // key's press and its release are one event, the next key's press a new one.
 constexpr double kClickPauseS = 0.01;

@@ -8,6 +8,7 @@
 
 #include "src/engine/engine.h"
 #include "src/engine/event_classifier.h"
+#include "src/engine/postprocess.h"
 #include "dsp/grinding_onset.h"
 
 using namespace popscope;
@@ -221,4 +222,48 @@ TEST_CASE("an impulse whose energy is split between two bands counts when togeth
     faint.impulses(2, 2000, 2300, 10, 10.0f);
     CHECK(faint.search(2000) == 2000);
   }
+}
+
+namespace {
+// Calls every sound a non-joint sound.
+class AllOther : public EventClassifier {
+ public:
+  bool classify(Event& e) const override {
+    e.class_name = "other";
+    e.confidence = 0.9;
+    return true;
+  }
+};
+}  // namespace
+
+TEST_CASE("a non-joint sound that swells in (rustle, speech) starts where it becomes audible, a click keeps its onset") {
+  const AllOther other;
+  auto x = noise(4.0, 31);
+  // Noise bursts 1-3 ms long every 5 ms (a rustle), rising from 8 dB below the
+  // background to 25 dB above it over 0.4 s, from 1.5 s to 2.3 s.
+  std::mt19937 rng(31);
+  std::normal_distribution<float> g(0.f, 1.f);
+  double audible_s = 0;
+  for (double t = 1.5; t < 2.3; t += 0.005) {
+    const double level_db = -8.0 + 33.0 * std::min(1.0, (t - 1.5) / 0.4);
+    if (audible_s == 0 && level_db >= 3.0) audible_s = t;
+    const double amp = kNoiseRms * std::pow(10.0, level_db / 20.0);
+    for (size_t i = 0; i < size_t(0.003 * kRate); ++i) x[size_t(t * kRate) + i] += float(amp * g(rng));
+  }
+  const auto raw = run(x, nullptr);
+  const auto ev = run(x, &other);
+  REQUIRE(!raw.empty());
+  REQUIRE(!ev.empty());
+  CHECK(ev[0].features[kRiseTimeFeature] >= kSustainedRiseS);
+  CHECK(earliest_onset(ev) < earliest_onset(raw) - 0.005);
+  CHECK(earliest_onset(ev) >= 1.5 - 0.002);
+  CHECK(earliest_onset(ev) <= audible_s + 0.002);
+
+  // A click: its onset stays where the detector put it.
+  auto y = noise(3.0, 32);
+  const size_t s0 = size_t(1.7 * kRate);
+  for (size_t i = 0; i < size_t(0.004 * kRate); ++i) y[s0 + i] += float(0.2 * std::exp(-double(i) / (0.0005 * kRate)) * g(rng));
+  const auto click = run(y, &other);
+  REQUIRE(click.size() == 1);
+  CHECK(std::fabs(click[0].onset_s - 1.7) < 0.001);
 }
