@@ -82,13 +82,22 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     // across the longer gap.
     const bool continues = e.features[kRiseTimeFeature] >= kSustainedRiseS;
     const double gap = grinding || continues ? gap_s_ : other_gap_s_;
-    if (held_episode && e.class_name == "cavitation" && !e.is_train && enclosed_ < kMaxEnclosedPops &&
-        e.onset_s - held_->offset_s <= gap_s_) {
+    // Grinding that is not yet an episode keeps a pop back only while its
+    // impulses go on at the crepitus pace, and takes it only if grinding
+    // follows at that pace too.
+    const double last_end_s = enclosed_ > 0 ? enclosed_pops_[enclosed_ - 1].offset_s : held_->offset_s;
+    const bool at_pace = e.onset_s - last_end_s <= kGrindLeadS;
+    if (held_grinding && e.class_name == "cavitation" && !e.is_train &&
+        (held_episode ? enclosed_ < kMaxEnclosedPops && e.onset_s - held_->offset_s <= gap_s_
+                      : enclosed_ == 0 && !held_took_pop_ && at_pace)) {
       enclosed_pops_[enclosed_++] = std::move(e);
       return;
     }
-    if (is_mergeable_class(e.class_name) && enclosed_ > 0 && e.onset_s - held_->offset_s <= gap) {
+    const bool resumes = held_episode ? is_mergeable_class(e.class_name) && e.onset_s - held_->offset_s <= gap
+                                      : e.class_name == "crepitus" && at_pace;
+    if (enclosed_ > 0 && resumes) {
       // Grinding went on: the kept-back impulses were part of it.
+      held_took_pop_ = true;
       for (size_t i = 0; i < enclosed_; ++i) absorb(enclosed_pops_[i]);
       enclosed_ = 0;
     }
@@ -120,6 +129,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     weighted_conf_[e.class_name] = part_mass(e) * e.confidence;
     held_train_ = e.is_train;
     held_clicks_ = e.class_name == "other" && e.features[kRiseTimeFeature] < kSustainedRiseS ? 1 : 0;
+    held_took_pop_ = false;
     held_ = std::move(e);
   } else {
     if (e.class_name == "cavitation" && !relabelled) last_pop_onset_s_ = e.onset_s;

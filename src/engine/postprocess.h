@@ -20,7 +20,11 @@
 // follow a held crepitus episode (a detected impulse train, or at least
 // kMinGrindingEpisodeS long) within the gap are kept back; if grinding
 // resumes within the gap they become part of the episode, otherwise they are
-// released as pops. In the same way, a pop that a grinding part follows
+// released as pops. A held grinding part that is not yet an episode keeps
+// one pop back only when the pop follows it within kGrindLeadS, and takes
+// it only when grinding follows the pop within kGrindLeadS too (the crepitus
+// pace); it takes at most one, so a thrust whose pops alternate with parts
+// called crepitus keeps its later pops. In the same way, a pop that a grinding part follows
 // within kGrindLeadS (the longest pause between crepitus impulses) was the
 // train's first impulse when that part grows into a grinding episode; so a
 // pop leaves the merger only once kGrindLeadS has passed after it.
@@ -113,6 +117,7 @@ class EventMerger {
     enclosed_ = 0;
     held_train_ = false;
     held_clicks_ = 0;
+    held_took_pop_ = false;
     last_pop_onset_s_ = -1e18;
     mass_.clear();
     weighted_conf_.clear();
@@ -138,6 +143,7 @@ class EventMerger {
   std::array<Event, kMaxEnclosedPops> enclosed_pops_{};
   size_t enclosed_ = 0;
   bool held_train_ = false;  // a part of the held event was an impulse train
+  bool held_took_pop_ = false;  // grinding, not yet an episode, already took one pop
   int held_clicks_ = 0;      // the held event's parts, while all are fast-rising "other" parts
   double last_pop_onset_s_ = -1e18;  // onset of the last pop released
   // Evidence per class of the held event's parts (at most the two mergeable classes).
