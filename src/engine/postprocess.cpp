@@ -168,8 +168,17 @@ void EventMerger::release(std::vector<Event>& out) {
     held_->class_name = best;
     held_->confidence = weighted_conf_[best] / best_mass;
   }
-  if (lead_pop_ && held_->class_name == "crepitus" &&
-      (held_train_ || held_->offset_s - held_->onset_s >= kMinGrindingEpisodeS)) {
+  const bool episode =
+      held_->class_name == "crepitus" && (held_train_ || held_->offset_s - held_->onset_s >= kMinGrindingEpisodeS);
+  // Kept-back pops at the crepitus pace after the episode's end were its
+  // last impulses.
+  size_t first_pop = 0;
+  while (episode && first_pop < enclosed_) {
+    const double after_s = enclosed_pops_[first_pop].onset_s - held_->offset_s;
+    if (after_s < 0 || after_s > kGrindLeadS) break;
+    absorb(enclosed_pops_[first_pop++]);
+  }
+  if (lead_pop_ && episode) {
     // The pop was the first impulse of this grinding episode.
     Event& h = *held_;
     const Event& p = *lead_pop_;
@@ -187,7 +196,7 @@ void EventMerger::release(std::vector<Event>& out) {
   emit_lead_pop(out);
   out.push_back(std::move(*held_));
   held_.reset();
-  for (size_t i = 0; i < enclosed_; ++i) out.push_back(std::move(enclosed_pops_[i]));
+  for (size_t i = first_pop; i < enclosed_; ++i) out.push_back(std::move(enclosed_pops_[i]));
   enclosed_ = 0;
 }
 

@@ -23,7 +23,8 @@
 // released as pops. A held grinding part that is not yet an episode keeps
 // one pop back only when the pop follows it within kGrindLeadS, and takes
 // it only when grinding follows the pop within kGrindLeadS too (the crepitus
-// pace); it takes at most one, so a thrust whose pops alternate with parts
+// pace); it takes at most one. Kept-back pops that start within kGrindLeadS
+// of a grinding episode's end were its last impulses; it takes at most one, so a thrust whose pops alternate with parts
 // called crepitus keeps its later pops. In the same way, a pop that a grinding part follows
 // within kGrindLeadS (the longest pause between crepitus impulses) was the
 // train's first impulse when that part grows into a grinding episode; so a

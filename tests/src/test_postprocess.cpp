@@ -280,3 +280,18 @@ TEST_CASE("a pop between two grinding parts at the crepitus pace is part of the 
           }) == 1);
   }
 }
+
+TEST_CASE("a pop right after a grinding episode ends, at the crepitus pace, was its last impulse") {
+  auto out = run({part(1.000, 1.400, "crepitus", true), part(1.420, 1.424, "cavitation")});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].offset_s == doctest::Approx(1.424));
+  // Later than that pace it is a pop of its own.
+  out = run({part(2.000, 2.400, "crepitus", true), part(2.400 + kGrindLeadS + 0.02, 2.475, "cavitation")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "cavitation");
+  // After a short part called crepitus (no episode) the pop stays too.
+  out = run({part(3.000, 3.008, "crepitus"), part(3.020, 3.024, "cavitation")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "cavitation");
+}
