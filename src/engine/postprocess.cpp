@@ -10,6 +10,13 @@ bool is_mergeable_class(const std::string& c) { return c == "crepitus" || c == "
 namespace {
 // Evidence a part brings to its class: its length times its confidence.
 double part_mass(const Event& e) { return std::max(e.offset_s - e.onset_s, 0.001) * std::max(e.confidence, 1e-3); }
+// A merged event's peak is its loudest part's.
+void take_louder_peak(Event& into, const Event& from) {
+  if (from.peak_dbfs <= into.peak_dbfs) return;
+  into.peak_dbfs = from.peak_dbfs;
+  into.peak_s = from.peak_s;
+  into.peak_sample = from.peak_sample;
+}
 }  // namespace
 
 bool EventMerger::is_single_impulse(const Event& e) {
@@ -110,11 +117,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       Event& h = *held_;
       held_clicks_ = !grinding && !continues && held_clicks_ > 0 ? held_clicks_ + paused : 0;
       absorb(e);
-      if (e.peak_dbfs > h.peak_dbfs) {
-        h.peak_dbfs = e.peak_dbfs;
-        h.peak_s = e.peak_s;
-        h.peak_sample = e.peak_sample;
-      }
+      take_louder_peak(h, e);
       held_train_ = held_train_ || e.is_train;
       mass_[e.class_name] += part_mass(e);
       weighted_conf_[e.class_name] += part_mass(e) * e.confidence;
@@ -184,11 +187,7 @@ void EventMerger::release(std::vector<Event>& out) {
     const Event& p = *lead_pop_;
     h.onset_s = p.onset_s;
     h.onset_sample = p.onset_sample;
-    if (p.peak_dbfs > h.peak_dbfs) {
-      h.peak_dbfs = p.peak_dbfs;
-      h.peak_s = p.peak_s;
-      h.peak_sample = p.peak_sample;
-    }
+    take_louder_peak(h, p);
     h.impulse_count += p.impulse_count;
     carry_early_announcements(h, p);
     lead_pop_.reset();
