@@ -1,38 +1,56 @@
 #pragma once
 // Where a grinding (crepitus) episode became audible.
 //
-// A crepitus episode is an irregular train of short micro-impulses under a
-// movement envelope (DOMAIN.md "The classes"; knee acoustic emissions are
-// short high-frequency bursts, Shark 2010). It often swells in: its first
-// impulses stand only a few dB above the background, too little for the
-// event detector's level threshold, yet a listener marks the episode from its
-// first audible impulse (DOMAIN.md "Labelling conventions"). Once an event is
-// known to be grinding, this block walks back from its detected onset through
-// the recent per-band energies and moves the onset to the earliest impulse of
-// the same train:
-//  - statistic: 1-hop energy in each analysis band where the episode's own
-//    sound stands out at its start (at least kMinStartHops hops of its first
-//    probe_s above that band's threshold, and at least half as many as in the
-//    band where it stands out most often). Knee impulses (300 Hz-4 kHz) and
-//    friction noise (the VAG bands below 450 Hz) sit in different bands
-//    (Baczkowicz 2014; Shark 2010) and a swelling episode can become audible
-//    in either first, so a hop counts as an impulse when it stands out in any
-//    of those bands;
-//  - background: robust quantiles of each band over the time before the
-//    onset (median and lower quartile; the few faint impulses already in that
-//    window barely move them). The detection threshold is
-//    median x (median / lower quartile)^tail_exponent: the spread of the
-//    lower half predicts the upper tail of the background's energy whatever
-//    its bandwidth (about 1e-3 false hops per hop from 2 to 16 degrees of
-//    freedom), so coloured or narrow-band backgrounds do not break it;
-//  - audible: an impulse hop's own energy (above each searched band's
-//    background, summed over those bands) must also reach the broadband
-//    background's (the sum of the bands' impulse-free means), so sound that
-//    is detectable in one quiet band but still inaudible does not count,
-//    while an impulse spread over two bands counts as a listener hears it;
-//  - train: impulses are accepted going back only while each is within
-//    max_gap of the next accepted one, and the onset moves only when at least
-//    min_impulses impulses support the extension (one noise peak cannot).
+// A crepitus episode is an irregular train of short micro-impulses plus
+// friction noise under a movement envelope (DOMAIN.md "The classes"; knee
+// acoustic emissions are short high-frequency bursts, Shark 2010). It often
+// swells in: its first impulses stand only a few dB above the background, too
+// little for the event detector's level threshold, yet a listener marks the
+// episode from its first audible impulse (DOMAIN.md "Labelling conventions").
+// Once an event is known to be grinding, this block walks back from its
+// detected onset through the recent per-band energies and moves the onset to
+// the earliest audible hop of the same train:
+//  - bands: those where the episode's own sound stands out at its start (at
+//    least kMinStartHops hops of its first probe_s above that band's
+//    detection threshold, and at least half as many as in the band where it
+//    stands out most often). Knee impulses (300 Hz-4 kHz) and friction noise
+//    (the VAG bands below 450 Hz) sit in different bands (Baczkowicz 2014;
+//    Shark 2010) and a swelling episode can become audible in either first;
+//  - background: per band, robust quantiles over the time before the onset
+//    (median and lower quartile; the few faint impulses already in that
+//    window barely move them) give a detection threshold,
+//    median x (median / lower quartile)^tail_exponent, and the impulse-free
+//    mean (the mean of the hops below it);
+//  - statistics of a hop: each searched band's energy over its background
+//    mean, and their sum weighted by the episode's signal-to-background ratio
+//    in each band at its start (a faint impulse of the train has the
+//    spectrum of the louder ones after it, so this is the matched one);
+//  - surprisal: how unlikely each statistic is under the background, from its
+//    distribution in the reference window (up to empirical_guard_s before the
+//    onset, which may already hold the faint start): its empirical rank up to
+//    the 90th percentile, beyond it an exponential tail through the 90th and
+//    99th percentiles (exact for a narrow band's energy, two degrees of
+//    freedom; cautious for wider ones; a background with transients of its
+//    own, such as handling rubs, raises its percentiles). A hop's surprisal is
+//    its largest, less ln(number of statistics) for having looked at several;
+//  - evidence: the log-likelihood ratio of "the train is already going on"
+//    against "background alone" per hop, with impulses in impulse_fraction of
+//    the hops and their surprisal spread over a range of
+//    exp(impulse_surprisal_nats) nats: a quiet hop costs about
+//    impulse_fraction, a surprising one gains about its surprisal;
+//  - audible: a candidate onset hop's own energy (above each searched band's
+//    background, summed over them) must reach the broadband background's (the
+//    sum of the bands' impulse-free means), so sound that is detectable in
+//    one quiet band but still inaudible does not count, while an impulse
+//    spread over two bands counts as a listener hears it;
+//  - onset: walking back, the evidence accumulates; the onset is the audible
+//    hop where the accumulated evidence is largest (a change point), at most
+//    max_gap_s before the next audible impulse and never across floor_hop
+//    (the end of the previous event). It moves at all only with
+//    min_evidence_nats, and further back from an accepted impulse only when
+//    the stretch in between adds step_evidence_nats: a single background
+//    peak well before a train (a rub, a word) then cannot pull the onset
+//    into the background, while a faint train accumulates enough.
 //
 // push() is called once per hop in order; search() is called when a grinding
 // event is final. Neither allocates (prepare() does).
@@ -54,12 +72,24 @@ class GrindingOnsetSearch {
     double reference_s = 1.0;     // background window before the onset
     double probe_s = 0.15;        // start of the event used to choose the band
     double tail_exponent = 3.5;
-    int min_impulses = 2;
     double audible_ratio = 1.0;   // an impulse hop's own energy over the broadband background's
+    double empirical_guard_s = 0.15;  // the last stretch before the onset, left out of the background's distribution
+    // Share of 1 ms hops holding an impulse while a train is faint: one every
+    // ~10 ms (crepitus impulses come 8-50 ms apart, src/engine/postprocess.h).
+    double impulse_fraction = 0.1;
+    double impulse_surprisal_nats = 3.0;  // an impulse's surprisal is spread over ~exp(3) = 20 nats
+    double min_evidence_nats = 3.0;   // log-likelihood ratio (20:1) needed to move the onset at all
+    double step_evidence_nats = 2.0;  // and to move it further back from an accepted impulse
   };
 
   // Loud hops at the event's start that make a band part of the search.
   static constexpr int64_t kMinStartHops = 3;
+  // Fewest hops for the background's distribution without the guard stretch
+  // (with fewer, the whole reference window is used).
+  static constexpr int64_t kMinEmpiricalHops = 200;
+  // Statistics per hop: the weighted sum and each band alone.
+  static constexpr size_t kStatistics = 1 + kActivityBands;
+  static constexpr double kMaxSurprisalNats = 60.0;  // keeps exp() finite
 
   void configure(const Config& config) { config_ = config; }
   void prepare();
@@ -83,7 +113,7 @@ class GrindingOnsetSearch {
 
   Config config_{};
   std::vector<std::array<float, kActivityBands>> ring_;
-  std::vector<float> scratch_;
+  std::vector<float> scratch_;  // quantiles, then one sorted reference per statistic
   int64_t end_hop_ = 0;  // one past the newest hop pushed
 };
 
