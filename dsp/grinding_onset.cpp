@@ -172,6 +172,8 @@ int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop, double
     // conventions").
     const double excess = excess_of(h);
     if (excess <= config_.audible_ratio * background) continue;
+    // And an impulse in its own right, not a hop carried by its neighbours.
+    if (surprisal(h) < config_.min_onset_surprisal_nats) continue;
     last_impulse = h;
     if (total > best + (earliest < onset_hop ? config_.step_evidence_nats : 0.0)) {
       best = total;

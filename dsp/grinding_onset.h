@@ -44,13 +44,15 @@
 //    one quiet band but still inaudible does not count, while an impulse
 //    spread over two bands counts as a listener hears it;
 //  - onset: walking back, the evidence accumulates; the onset is the audible
-//    hop where the accumulated evidence is largest (a change point), at most
-//    max_gap_s before the next audible impulse and never across floor_hop
-//    (the end of the previous event). It moves at all only with
-//    min_evidence_nats, and further back from an accepted impulse only when
-//    the stretch in between adds step_evidence_nats: a single background
-//    peak well before a train (a rub, a word) then cannot pull the onset
-//    into the background, while a faint train accumulates enough.
+//    hop, itself at least min_onset_surprisal_nats surprising (an impulse,
+//    not a hop carried by its neighbours), where the accumulated evidence is
+//    largest (a change point), at most max_gap_s before the next audible
+//    impulse and never across floor_hop (the end of the previous event). It
+//    moves at all only with min_evidence_nats, and further back from an
+//    accepted impulse only when the stretch in between adds
+//    step_evidence_nats: a single background peak well before a train (a
+//    rub, a word) then cannot pull the onset into the background, while a
+//    faint train accumulates enough.
 //
 // push() is called once per hop in order; search() is called when a grinding
 // event is final. Neither allocates (prepare() does).
@@ -80,6 +82,7 @@ class GrindingOnsetSearch {
     double impulse_surprisal_nats = 3.0;  // an impulse's surprisal is spread over ~exp(3) = 20 nats
     double min_evidence_nats = 3.0;   // log-likelihood ratio (20:1) needed to move the onset at all
     double step_evidence_nats = 2.0;  // and to move it further back from an accepted impulse
+    double min_onset_surprisal_nats = 6.0;  // an onset hop's own: the background reaches it in ~1 of 400 hops
   };
 
   // Loud hops at the event's start that make a band part of the search.
