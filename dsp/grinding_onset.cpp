@@ -157,13 +157,15 @@ int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop, double
 
   // Walk back accumulating the evidence; the onset is the audible impulse
   // hop where the accumulated evidence for "the train is already going on"
-  // is largest (a change point), provided it is strong enough.
+  // is largest (a change point), provided it is strong enough (see the header).
   const int64_t stop = std::max(lo, onset_hop - back_hops);
   int64_t earliest = onset_hop, last_impulse = onset_hop;
-  double total = 0, best = 0;
+  double total = 0, best = 0, peak = 0;  // evidence so far, at the onset chosen, and at any hop
   for (int64_t h = onset_hop - 1; h >= stop && last_impulse - h <= gap_hops; --h) {
     const double llr = evidence(h);
+    const double peak_before = peak;
     total += llr;
+    peak = std::max(peak, total);
     if (llr <= 0) continue;
     // Audible over the whole background: the hop's own energy (above each
     // band's background, summed over the episode's bands) is at least
@@ -175,6 +177,10 @@ int64_t GrindingOnsetSearch::search(int64_t onset_hop, int64_t floor_hop, double
     // And an impulse in its own right, not a hop carried by its neighbours.
     if (surprisal(h) < config_.min_onset_surprisal_nats) continue;
     last_impulse = h;
+    // The change point: the evidence is at its largest here, not only
+    // among audible hops (an inaudible impulse after it with more behind it
+    // means the train became audible later).
+    if (total < peak_before) continue;
     if (total > best + (earliest < onset_hop ? config_.step_evidence_nats : 0.0)) {
       best = total;
       earliest = h;

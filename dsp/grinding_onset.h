@@ -46,13 +46,13 @@
 //  - onset: walking back, the evidence accumulates; the onset is the audible
 //    hop, itself at least min_onset_surprisal_nats surprising (an impulse,
 //    not a hop carried by its neighbours), where the accumulated evidence is
-//    largest (a change point), at most max_gap_s before the next audible
-//    impulse and never across floor_hop (the end of the previous event). It
-//    moves at all only with min_evidence_nats, and further back from an
-//    accepted impulse only when the stretch in between adds
-//    step_evidence_nats: a single background peak well before a train (a
-//    rub, a word) then cannot pull the onset into the background, while a
-//    faint train accumulates enough.
+//    largest of all hops walked (a change point), at most max_gap_s before
+//    the next audible impulse and never across floor_hop (the end of the
+//    previous event). It moves at all only with min_evidence_nats, and
+//    further back from an accepted impulse only when the stretch in between
+//    adds step_evidence_nats: a single background peak well before a train
+//    (a rub, a word) then cannot pull the onset into the background, while
+//    a faint train accumulates enough.
 //
 // push() is called once per hop in order; search() is called when a grinding
 // event is final. Neither allocates (prepare() does).
