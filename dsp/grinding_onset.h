@@ -95,6 +95,7 @@ class GrindingOnsetSearch {
   static constexpr double kMaxSurprisalNats = 60.0;  // keeps exp() finite
 
   void configure(const Config& config) { config_ = config; }
+  const Config& config() const noexcept { return config_; }
   void prepare();
   void reset() noexcept;
 

@@ -179,7 +179,7 @@ int run_listen(ListenOptions& opt) {
   std::deque<Engine::EarlyNotice> fresh_early;
   std::string recorder_error;
   std::atomic<double> stream_time_s{0.0};
-  std::atomic<double> analysed_s{0.0};  // what the detectors have seen (behind by the resampler's buffer)
+  std::atomic<double> settled_s{0.0};  // no event can still start before this (Engine::settled_s)
 
   // Test hook (documented in README, "Testing live capture"): the analysis
   // thread sleeps this long once, at the first audio, so the ring overflows
@@ -222,7 +222,7 @@ int run_listen(ListenOptions& opt) {
         }
         frames += gap;
         publish();
-        analysed_s.store(engine.analysed_s());
+        settled_s.store(engine.settled_s());
         stream_time_s.store(double(frames) / rate);
         continue;
       }
@@ -246,7 +246,7 @@ int run_listen(ListenOptions& opt) {
       frames += got;
       level_dbfs.store(20.0f * std::log10(meter + 1e-9f));
       publish();  // before the clocks move on: the output thread relies on that order
-      analysed_s.store(engine.analysed_s());
+      settled_s.store(engine.settled_s());
       stream_time_s.store(double(frames) / rate);
     }
     engine.flush();
@@ -283,7 +283,6 @@ int run_listen(ListenOptions& opt) {
     std::fflush(stdout);
   }
   std::vector<Event> all;
-  std::vector<Event> pending;
   // Early announcements: printed at once; the final event later confirms
   // (table: no second line), revises or withdraws them.
   int64_t announced = 0, confirmed = 0, revised = 0, withdrawn = 0;
@@ -321,34 +320,13 @@ int run_listen(ListenOptions& opt) {
     }
     std::fflush(stdout);
   };
-  // With several channels an event waits until the detectors have analysed
-  // 50 ms past its end: another sensor's copy of the same sound ends about
-  // when this one does and is reported 12 ms (the tracker's hold) later.
-  // One channel: events go out at once.
-  const double hold_s = opt.channels > 1 ? 0.05 : 0.0;
-  auto release = [&](double before_s, bool everything) {
-    std::stable_sort(pending.begin(), pending.end(),
-                     [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
-    std::vector<Event> ready, keep;
-    for (auto& e : pending) (everything || e.offset_s < before_s ? ready : keep).push_back(e);
-    // Copies of a ready sound on other channels go out with it, ready or not.
-    for (bool moved = true; moved && !keep.empty();) {
-      moved = false;
-      for (size_t i = 0; i < keep.size(); ++i) {
-        const bool near = std::any_of(ready.begin(), ready.end(), [&](const Event& r) {
-          return std::fabs(r.onset_s - keep[i].onset_s) <= kSideWindowS;
-        });
-        if (near) {
-          ready.push_back(keep[i]);
-          keep.erase(keep.begin() + long(i));
-          moved = true;
-          break;
-        }
-      }
-    }
-    std::stable_sort(ready.begin(), ready.end(), [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; });
-    pending.swap(keep);
-    std::vector<Event> merged = merge_channels(ready, names);
+  // With several channels an event waits until every sensor's copy of it
+  // has come out of the engine (ChannelJoiner, Engine::settled_s), so the
+  // sides are the same as analyze gives on the recording. One channel:
+  // events go out at once.
+  ChannelJoiner joiner(opt.channels > 1 ? names : std::vector<std::string>{});
+  auto release = [&](double settled, bool everything) {
+    std::vector<Event> merged = everything ? joiner.finish() : joiner.release(settled);
     if (log_db && !merged.empty() && log_error.empty()) {
       // A log that fails mid-session must not stop the capture or the recording.
       try {
@@ -394,14 +372,14 @@ int run_listen(ListenOptions& opt) {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return !fresh.empty() || !fresh_early.empty(); });
       while (!fresh.empty()) {
-        pending.push_back(std::move(fresh.front()));
+        joiner.add(std::move(fresh.front()));
         fresh.pop_front();
       }
       early_now.assign(std::make_move_iterator(fresh_early.begin()), std::make_move_iterator(fresh_early.end()));
       fresh_early.clear();
     }
     for (const auto& n : early_now) announce(n);
-    release(analysed_s.load() - hold_s, opt.channels == 1);
+    release(settled_s.load(), false);
     const uint64_t dropped = capture->counters().frames_dropped.load();
     const uint64_t overflows = capture->counters().overflow_callbacks.load();
     if (dropped != dropped_reported || overflows != overflows_reported) {
@@ -435,7 +413,7 @@ int run_listen(ListenOptions& opt) {
   {
     std::lock_guard<std::mutex> lock(mu);
     while (!fresh.empty()) {
-      pending.push_back(std::move(fresh.front()));
+      joiner.add(std::move(fresh.front()));
       fresh.pop_front();
     }
     for (const auto& n : fresh_early) announce(n);

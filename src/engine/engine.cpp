@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "dsp/grinding_onset.h"
 #include "src/engine/event_classifier.h"
@@ -350,6 +351,26 @@ double Engine::analysed_s() const {
   int64_t least = channels_.front()->analysis_samples;
   for (const auto& ch : channels_) least = std::min(least, ch->analysis_samples);
   return double(least) / settings_.analysis_rate_hz;
+}
+
+double Engine::settled_s() const {
+  const double hop_s = double(hop_samples_) / settings_.analysis_rate_hz;
+  double settled = std::numeric_limits<double>::infinity();
+  for (const auto& ch : channels_) {
+    // A future candidate starts no earlier than the open episode (or, with
+    // none open, the current hop), less the few hops onset refinement may
+    // move it back (the same margin as the merger's horizon in run_hops).
+    const int64_t start_hop = ch->tracker.active() ? ch->tracker.episode_start_hop() : ch->hop_index;
+    double t = std::min(double(start_hop - 6) * hop_s, ch->merger.open_onset_s());
+    if (classifier_) {
+      // settle_released() may trace a grinding or swelling onset back, but
+      // never into the channel's last released event.
+      const double floor_s = double(ch->released_until) / settings_.analysis_rate_hz;
+      t = std::min(t, std::max(floor_s, t - ch->onset_search.config().max_back_s));
+    }
+    settled = std::min(settled, t);
+  }
+  return settled;
 }
 
 std::vector<Engine::EarlyNotice> Engine::take_early() {

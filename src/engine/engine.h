@@ -103,6 +103,14 @@ class Engine {
   // behind frames_processed() by what the resampler still buffers. Events
   // whose sound ended well before this time have all been reported.
   double analysed_s() const;
+  // Stream time (s) before which no event can still be reported on any
+  // channel: every event with an earlier onset has come out of
+  // take_events(). It trails analysed_s() by what an open episode or an
+  // event kept back for merging covers, and, with a classifier, by how far a
+  // grinding onset may still be traced back (never before the end of the
+  // channel's last reported event). Live capture releases a sound once
+  // every other sensor's copy of it has come out (src/engine/sides.h).
+  double settled_s() const;
 
  private:
   struct Channel;

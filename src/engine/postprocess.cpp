@@ -1,6 +1,7 @@
 #include "src/engine/postprocess.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace popscope {
@@ -211,6 +212,15 @@ void EventMerger::advance(double now_s, std::vector<Event>& out) {
     pending_.reset();
   }
   if (held_ && now_s > held_->offset_s + gap_s_) release(out);
+}
+
+double EventMerger::open_onset_s() const noexcept {
+  double t = std::numeric_limits<double>::infinity();
+  if (held_) t = std::min(t, held_->onset_s);
+  if (pending_) t = std::min(t, pending_->onset_s);
+  if (lead_pop_) t = std::min(t, lead_pop_->onset_s);
+  for (size_t i = 0; i < enclosed_; ++i) t = std::min(t, enclosed_pops_[i].onset_s);
+  return t;
 }
 
 void EventMerger::flush(std::vector<Event>& out) {

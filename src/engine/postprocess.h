@@ -111,6 +111,9 @@ class EventMerger {
   // Releases a held event once the stream has passed its end by the gap.
   void advance(double now_s, std::vector<Event>& out);
   void flush(std::vector<Event>& out);
+  // Earliest onset (s) of an event the merger still keeps back (held, pending,
+  // a lead pop or enclosed pops); +infinity when it keeps nothing.
+  double open_onset_s() const noexcept;
   void reset() {
     held_.reset();
     pending_.reset();

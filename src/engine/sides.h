@@ -37,4 +37,27 @@ std::vector<std::string> split_channel_names(const std::string& comma_list);
 std::vector<Event> merge_channels(const std::vector<Event>& events, const std::vector<std::string>& names,
                                   double window_s = kSideWindowS);
 
+// Live capture: joins the channels' copies of each sound as events come out
+// of the engine, giving exactly what merge_channels() gives on the whole
+// stream, whatever the timing. Events go out in runs that may hold one sound
+// (each starting within kLongSoundSideWindowS of the previous onset or while
+// an earlier one still sounds), once the engine has settled
+// (Engine::settled_s) past the whole run: no copy or piece can still come.
+class ChannelJoiner {
+ public:
+  explicit ChannelJoiner(std::vector<std::string> names) : names_(std::move(names)) {}
+  // An event from Engine::take_events().
+  void add(Event e) { pending_.push_back(std::move(e)); }
+  // The joined events due now, sorted by onset.
+  std::vector<Event> release(double settled_s) { return take(settled_s, false); }
+  // Everything still waiting (the stream has ended).
+  std::vector<Event> finish() { return take(0, true); }
+  size_t waiting() const { return pending_.size(); }
+
+ private:
+  std::vector<Event> take(double settled_s, bool everything);
+  std::vector<std::string> names_;
+  std::vector<Event> pending_;
+};
+
 }  // namespace popscope
