@@ -17,6 +17,9 @@ namespace {
 constexpr size_t kChunkFrames = 4096;  // resampling is done in chunks of this many input frames
 constexpr double kHistoryS = 4.0;      // longest stretch a candidate's features can look back
 constexpr size_t kMaxAnnounced = 64;   // unsettled early announcements kept per channel
+// Hops a candidate's onset may lie before the hop its episode started at
+// (onset refinement looks back to where the sound rose).
+constexpr int64_t kOnsetRefineHops = 6;
 }  // namespace
 
 struct Engine::Channel {
@@ -133,7 +136,7 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
     if (classifier_) {
       // Nothing still open may join a held event: the earliest onset a future
       // candidate can have is just before the open episode's start.
-      const int64_t horizon_hop = ch.tracker.active() ? ch.tracker.episode_start_hop() - 6 : ch.hop_index;
+      const int64_t horizon_hop = ch.tracker.active() ? ch.tracker.episode_start_hop() - kOnsetRefineHops : ch.hop_index;
       const size_t first = events_.size();
       ch.merger.advance(double(horizon_hop * int64_t(hop_samples_)) / settings_.analysis_rate_hz, events_);
       settle_released(ch, first);
@@ -358,10 +361,9 @@ double Engine::settled_s() const {
   double settled = std::numeric_limits<double>::infinity();
   for (const auto& ch : channels_) {
     // A future candidate starts no earlier than the open episode (or, with
-    // none open, the current hop), less the few hops onset refinement may
-    // move it back (the same margin as the merger's horizon in run_hops).
+    // none open, the current hop), less the hops onset refinement may move it back.
     const int64_t start_hop = ch->tracker.active() ? ch->tracker.episode_start_hop() : ch->hop_index;
-    double t = std::min(double(start_hop - 6) * hop_s, ch->merger.open_onset_s());
+    double t = std::min(double(start_hop - kOnsetRefineHops) * hop_s, ch->merger.open_onset_s());
     if (classifier_) {
       // settle_released() may trace a grinding or swelling onset back, but
       // never into the channel's last released event.

@@ -37,11 +37,12 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       carry_early_announcements(p, e);
       return;
     }
-    if (p.class_name == "cavitation" && e.class_name == "crepitus" && !held_ && e.onset_s - p.offset_s <= kGrindLeadS)
+    if (p.class_name == "cavitation" && e.class_name == "crepitus" && !held_ && e.onset_s - p.offset_s <= kGrindLeadS) {
       lead_pop_ = std::move(pending_);  // decided when the grinding is released
-    else
-      out.push_back(std::move(p));
-    pending_.reset();
+      pending_.reset();
+    } else {
+      emit(pending_, out);
+    }
   }
   // Thrust context (see the header): a single short impulse 10-30 ms from a
   // pop is a pop of the same thrust, whatever it looked like on its own.
@@ -50,7 +51,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       is_single_impulse(*held_) && e.onset_s > held_->onset_s && e.onset_s - held_->onset_s <= kThrustPopSpacingS &&
       (mass_.count("other") || held_->onset_s - last_pop_onset_s_ <= kThrustPopSpacingS)) {
     held_->class_name = "cavitation";
-    emit_lead_pop(out);
+    emit(lead_pop_, out);
     out.push_back(std::move(*held_));
     held_.reset();
     mass_.clear();
@@ -63,7 +64,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
   if (e.class_name == "snap" && held_ && enclosed_ == 0 && !held_train_ && e.onset_s - held_->offset_s <= kSlideLeadS &&
       held_->offset_s - held_->onset_s <= kMaxSlideS && held_->peak_dbfs <= e.peak_dbfs - kSlideBelowSnapDb) {
     // The soft slide leading into this snap: heard, but not a sound of its own.
-    emit_lead_pop(out);
+    emit(lead_pop_, out);
     held_.reset();
     mass_.clear();
     weighted_conf_.clear();
@@ -193,24 +194,22 @@ void EventMerger::release(std::vector<Event>& out) {
     carry_early_announcements(h, p);
     lead_pop_.reset();
   }
-  emit_lead_pop(out);
+  emit(lead_pop_, out);
   out.push_back(std::move(*held_));
   held_.reset();
   for (size_t i = first_pop; i < enclosed_; ++i) out.push_back(std::move(enclosed_pops_[i]));
   enclosed_ = 0;
 }
 
-void EventMerger::emit_lead_pop(std::vector<Event>& out) {
-  if (!lead_pop_) return;
-  out.push_back(std::move(*lead_pop_));
-  lead_pop_.reset();
+void EventMerger::emit(std::optional<Event>& kept, std::vector<Event>& out) {
+  if (!kept) return;
+  out.push_back(std::move(*kept));
+  kept.reset();
 }
 
 void EventMerger::advance(double now_s, std::vector<Event>& out) {
-  if (pending_ && now_s > pending_->offset_s + (pending_->class_name == "snap" ? kRingJoinS : kGrindLeadS)) {
-    out.push_back(std::move(*pending_));
-    pending_.reset();
-  }
+  if (pending_ && now_s > pending_->offset_s + (pending_->class_name == "snap" ? kRingJoinS : kGrindLeadS))
+    emit(pending_, out);
   if (held_ && now_s > held_->offset_s + gap_s_) release(out);
 }
 
@@ -224,10 +223,7 @@ double EventMerger::open_onset_s() const noexcept {
 }
 
 void EventMerger::flush(std::vector<Event>& out) {
-  if (pending_) {
-    out.push_back(std::move(*pending_));
-    pending_.reset();
-  }
+  emit(pending_, out);
   release(out);
 }
 

@@ -130,7 +130,8 @@ class EventMerger {
 
  private:
   void release(std::vector<Event>& out);
-  void emit_lead_pop(std::vector<Event>& out);
+  // Appends a kept-back event (pending_, lead_pop_), if any, and clears it.
+  static void emit(std::optional<Event>& kept, std::vector<Event>& out);
   void absorb(const Event& e);
   static bool is_single_impulse(const Event& e);
 

@@ -114,20 +114,18 @@ std::vector<Event> merge_channels(const std::vector<Event>& events, const std::v
 std::vector<Event> ChannelJoiner::take(double settled_s, bool everything) {
   auto by_onset = [](const Event& a, const Event& b) { return a.onset_s < b.onset_s; };
   std::stable_sort(pending_.begin(), pending_.end(), by_onset);
-  // Runs of events that may belong to one sound: each starts within the side
-  // window of the previous one's onset or while an earlier one still
-  // sounds. A run goes out when the engine has settled past all of it, so
-  // no copy or piece of its sounds can still come.
+  // Runs of events that may belong to one sound: each starts before the
+  // reach of an earlier one (its copies start within the side window, its
+  // pieces while it sounds). A run goes out when the engine has settled past
+  // all of it, so no copy or piece of its sounds can still come.
+  auto reach = [](const Event& e) { return std::max(e.onset_s + kLongSoundSideWindowS, e.offset_s); };
   std::vector<Event> ready, keep;
   const bool single = names_.size() < 2;
   size_t i = 0;
   while (i < pending_.size()) {
     size_t j = i;
-    double end = std::max(pending_[i].onset_s + kLongSoundSideWindowS, pending_[i].offset_s);
-    while (j + 1 < pending_.size() && pending_[j + 1].onset_s <= end) {
-      ++j;
-      end = std::max(end, std::max(pending_[j].onset_s + kLongSoundSideWindowS, pending_[j].offset_s));
-    }
+    double end = reach(pending_[i]);
+    while (j + 1 < pending_.size() && pending_[j + 1].onset_s <= end) end = std::max(end, reach(pending_[++j]));
     const bool due = everything || single || end < settled_s;
     for (size_t k = i; k <= j; ++k) (due ? ready : keep).push_back(std::move(pending_[k]));
     i = j + 1;

@@ -52,7 +52,6 @@ class ChannelJoiner {
   std::vector<Event> release(double settled_s) { return take(settled_s, false); }
   // Everything still waiting (the stream has ended).
   std::vector<Event> finish() { return take(0, true); }
-  size_t waiting() const { return pending_.size(); }
 
  private:
   std::vector<Event> take(double settled_s, bool everything);
