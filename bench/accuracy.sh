@@ -5,6 +5,8 @@
 # whole profile held out: a model trained on three profiles is scored on the
 # fourth. Prints a Markdown table for bench/RESULTS.md.
 # Usage: bench/accuracy.sh [MODEL] [POPSCOPE_BINARY] [WORK_DIR] [--no-holdout]
+# Environment: SCENES recordings per test set (30), SEED first test seed (1000;
+# each profile uses SEED+10k and SEED+10k+1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-default}
@@ -44,7 +46,7 @@ PY
 
 echo "| test set | detection P | detection R | detection F1 | cavitation P/R/F1 | crepitus P/R/F1 | snap P/R/F1 | other P/R/F1 | macro F1 (classes present) | thrust pop-count MAE |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-seed=1000
+seed=${SEED:-1000}
 for p in clinic home knee noisy; do
   if [ "$p" != noisy ]; then
     synth "$p-snr10" --scenes "$scenes" --profile "$p" --seed $seed --snr-db 10:30
