@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Accuracy of a model on generated recordings it was never trained or tuned
 # on: seeds disjoint from the training seeds (models/default/rebuild.sh uses
-# 1, 2, 11, 21), every profile, SNR >= 10 dB and 0-10 dB separately; then the
+# 1, 2, 11, 21, 41, 42), every profile, SNR >= 10 dB and 0-10 dB separately; then the
 # whole profile held out: a model trained on three profiles is scored on the
 # fourth. Prints a Markdown table for bench/RESULTS.md.
 # Usage: bench/accuracy.sh [MODEL] [POPSCOPE_BINARY] [WORK_DIR] [--no-holdout]

@@ -13,6 +13,7 @@ void EventTracker::prepare() {
 
 void EventTracker::reset() noexcept {
   transients_.clear();
+  low_margin_db_ = prev_low_margin_db_ = 0;
   active_ = false;
   episode_start_hop_ = last_above_hop_ = 0;
   below_hops_ = 0;
@@ -95,6 +96,18 @@ void EventTracker::refine_transient(Transient& t, int64_t previous_onset, int64_
 
 void EventTracker::process(int64_t n, const HopValues& v, bool onset_prev_hop, const SampleHistory& h,
                            std::vector<Candidate>& out) noexcept {
+  prev_low_margin_db_ = low_margin_db_;
+  {
+    float others = -1000;
+    for (size_t b = 1; b < kActivityBands; ++b) others = std::max(others, v.band_db[b] - v.floor_db[b]);
+    low_margin_db_ = v.band_db[0] - v.floor_db[0] - others;
+  }
+  if (onset_prev_hop && active_ && !transients_.empty() &&
+      double(n - 1 - transients_.back().onset_hop) * double(config_.hop_samples) <=
+          config_.ring_join_s * config_.sample_rate_hz &&
+      std::min(low_margin_db_, prev_low_margin_db_) >= config_.ring_margin_db) {
+    onset_prev_hop = false;  // the low ringing of the sound already tracked
+  }
   if (onset_prev_hop) {
     const int64_t m = n - 1;
     if (!active_) {

@@ -59,6 +59,13 @@ class EventTracker {
     int train_min_impulses = 4;
     double train_min_s = 0.1;  // shorter than any crepitus episode (0.1-2 s)
     double min_event_s = 0.001;
+    // A snap's low ringing (45-260 Hz, rings 10-100 ms: DOMAIN.md) leaks into
+    // the next band up with the waveform's period, which the onset function
+    // can take for a new rise. An onset within ring_join_s of the transient's
+    // own, while the < 250 Hz band stands ring_margin_db above every other
+    // band (each over its background), continues that transient.
+    double ring_join_s = 0.04;
+    float ring_margin_db = 12.0f;
   };
 
   void configure(const Config& config) { config_ = config; }
@@ -115,6 +122,7 @@ class EventTracker {
 
   Config config_{};
   std::vector<Transient> transients_;
+  float low_margin_db_ = 0, prev_low_margin_db_ = 0;  // this and the previous hop
   bool active_ = false;
   int64_t episode_start_hop_ = 0;
   int64_t last_above_hop_ = 0;

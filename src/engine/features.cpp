@@ -13,6 +13,7 @@ const std::array<const char*, kFeatureCount>& feature_names() {
       "zero_crossing_hz", "impulse_count", "ioi_mean_s", "ioi_cv", "ioi_min_s", "is_train",
       "episode_transients", "episode_duration_s", "decay_depth_db", "soft_onset",
       "first_10ms_energy_ratio", "after_50ms_energy_ratio", "log_duration", "log2_dominant_hz",
+      "resonance_flatness", "decay_ripple_db", "log10_damping_ratio",
       "mfcc0", "mfcc1", "mfcc2", "mfcc3", "mfcc4", "mfcc5", "mfcc6", "mfcc7", "mfcc8", "mfcc9",
       "mfcc10", "mfcc11", "mfcc12"};
   return names;
@@ -51,6 +52,9 @@ const std::array<const char*, kFeatureCount>& feature_descriptions() {
       "energy fraction after the first 50 ms",
       "ln(duration_s)",
       "log2(dominant_hz)",
+      "spectral flatness from a quarter to four times the strongest frequency (one mode: near 0)",
+      "RMS deviation of the decay's level from its exponential fit (a single mode decays smoothly)",
+      "log10 of the damping ratio 1 / (2 pi dominant_hz decay_tau_s) (knee clicks 0.04-0.1)",
       "MFCC 0", "MFCC 1", "MFCC 2", "MFCC 3", "MFCC 4", "MFCC 5", "MFCC 6", "MFCC 7", "MFCC 8",
       "MFCC 9", "MFCC 10", "MFCC 11", "MFCC 12"};
   return text;
@@ -124,7 +128,7 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
   size_t emax = 0;
   for (size_t i = 0; i < env_n; ++i)
     if (envelope_[i] > envelope_[emax]) emax = i;
-  double tau = 0;
+  double tau = 0, ripple_db = 0;
   {
     const double stop = std::max(double(envelope_[emax]) * 0.01, 2.0 * bg_rms);
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
@@ -140,6 +144,16 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
     if (m >= 3) {
       const double slope = (double(m) * sxy - sx * sy) / (double(m) * sxx - sx * sx);
       tau = slope < 0 ? std::min(-1.0 / slope, 10.0) : 10.0;
+      // How far the decay strays from that exponential: a single damped mode
+      // (a snap, DOMAIN.md) follows it; beating modes and rubbing noise do not.
+      const double intercept = (sy - slope * sx) / double(m);
+      double ss = 0;
+      for (size_t i = emax; i < emax + m; ++i) {
+        const double t = double(i * env_hop) / fs;
+        const double r = std::log(double(envelope_[i])) - (intercept + slope * t);
+        ss += r * r;
+      }
+      ripple_db = 20.0 / std::log(10.0) * std::sqrt(ss / double(m));
     } else {
       tau = double(m * env_hop) / fs;
     }
@@ -196,6 +210,23 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
   f[k++] = float(energy > 0 ? after50 / energy : 0.0);
   f[k++] = float(std::log(std::max(duration_s, 1e-4)));
   f[k++] = float(std::log2(std::max(shape.dominant_hz, 10.0)));
+  {
+    // Tonality around the strongest frequency: spectral flatness over two
+    // octaves either side of it. One damped mode (a snap, DOMAIN.md) gives a
+    // single narrow peak there; rubbing noise and several plate modes do not.
+    const size_t lo = std::max<size_t>(1, size_t(shape.dominant_hz / 4.0 / bin));
+    const size_t hi = std::min(top_bins_, size_t(shape.dominant_hz * 4.0 / bin) + 2);
+    double lsum = 0, sum = 0;
+    for (size_t b = lo; b < hi; ++b) {
+      lsum += std::log(double(power_[b]) + 1e-20);
+      sum += double(power_[b]);
+    }
+    const double nb = double(hi > lo ? hi - lo : 1);
+    f[k++] = float(hi > lo + 1 && sum > 1e-20 ? std::exp(lsum / nb) / (sum / nb) : 1.0);
+  }
+  f[k++] = float(ripple_db);
+  f[k++] = float(std::log10(std::clamp(1.0 / (2.0 * M_PI * std::max(shape.dominant_hz, 10.0) * std::max(tau, 1e-4)),
+                                       1e-3, 10.0)));
   for (size_t i = 0; i < kMfccCount; ++i) f[k++] = mfcc_[i];
 }
 

@@ -9,7 +9,10 @@
 // 16 kHz): the band every input keeps, since the resampler's passband ends
 // there while a recording made at the analysis rate is not filtered, and the
 // same sound must give the same features whatever rate it was recorded at
-// (schema 2; schema 1 used the whole band to the Nyquist).
+// (schema 2; schema 1 used the whole band to the Nyquist). Schema 3 adds
+// three measures of how much a sound is one damped resonance (a snap) rather
+// than a thump with rubbing noise or several plate modes (a bumped sensor, a
+// knock): resonance_flatness, decay_ripple_db, log10_damping_ratio.
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -20,9 +23,9 @@
 
 namespace popscope {
 
-constexpr int kFeatureSchemaVersion = 2;
+constexpr int kFeatureSchemaVersion = 3;
 constexpr size_t kMfccCount = 13;
-constexpr size_t kFeatureCount = 31 + kMfccCount;
+constexpr size_t kFeatureCount = 34 + kMfccCount;
 using FeatureVector = std::array<float, kFeatureCount>;
 constexpr size_t kRiseTimeFeature = 1;  // "rise_time_s": onset to the largest sample
 
