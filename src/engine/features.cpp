@@ -13,7 +13,7 @@ const std::array<const char*, kFeatureCount>& feature_names() {
       "zero_crossing_hz", "impulse_count", "ioi_mean_s", "ioi_cv", "ioi_min_s", "is_train",
       "episode_transients", "episode_duration_s", "decay_depth_db", "soft_onset",
       "first_10ms_energy_ratio", "after_50ms_energy_ratio", "log_duration", "log2_dominant_hz",
-      "resonance_flatness", "decay_ripple_db", "log10_damping_ratio",
+      "resonance_flatness", "decay_ripple_db", "log10_damping_ratio", "pre_onset_snr_db",
       "mfcc0", "mfcc1", "mfcc2", "mfcc3", "mfcc4", "mfcc5", "mfcc6", "mfcc7", "mfcc8", "mfcc9",
       "mfcc10", "mfcc11", "mfcc12"};
   return names;
@@ -55,6 +55,7 @@ const std::array<const char*, kFeatureCount>& feature_descriptions() {
       "spectral flatness from a quarter to four times the strongest frequency (one mode: near 0)",
       "RMS deviation of the decay's level from its exponential fit (a single mode decays smoothly)",
       "log10 of the damping ratio 1 / (2 pi dominant_hz decay_tau_s) (knee clicks 0.04-0.1)",
+      "RMS from 300 to 20 ms before the onset over the background RMS (a snap often follows a soft slide)",
       "MFCC 0", "MFCC 1", "MFCC 2", "MFCC 3", "MFCC 4", "MFCC 5", "MFCC 6", "MFCC 7", "MFCC 8",
       "MFCC 9", "MFCC 10", "MFCC 11", "MFCC 12"};
   return text;
@@ -227,6 +228,18 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
   f[k++] = float(ripple_db);
   f[k++] = float(std::log10(std::clamp(1.0 / (2.0 * M_PI * std::max(shape.dominant_hz, 10.0) * std::max(tau, 1e-4)),
                                        1e-3, 10.0)));
+  {
+    // What led into the sound: the 0.28 s before its onset (DOMAIN.md: a snap
+    // "often after a soft slide"; a bumped sensor or a knock comes out of quiet).
+    const int64_t pre_end = c.onset_sample - int64_t(0.02 * fs);
+    int64_t pre_from = std::max(c.onset_sample - int64_t(0.3 * fs), h.begin());
+    const size_t len =
+        pre_end > pre_from ? h.copy(pre_from, std::min(size_t(pre_end - pre_from), frame_.size()), frame_.data()) : 0;
+    double e = 0;
+    for (size_t i = 0; i < len; ++i) e += double(frame_[i]) * frame_[i];
+    const double pre_rms = len ? std::sqrt(e / double(len)) : bg_rms;
+    f[k++] = float(std::clamp(20.0 * std::log10((pre_rms + 1e-12) / (bg_rms + 1e-12)), -10.0, 40.0));
+  }
   for (size_t i = 0; i < kMfccCount; ++i) f[k++] = mfcc_[i];
 }
 

@@ -12,7 +12,9 @@
 // (schema 2; schema 1 used the whole band to the Nyquist). Schema 3 adds
 // three measures of how much a sound is one damped resonance (a snap) rather
 // than a thump with rubbing noise or several plate modes (a bumped sensor, a
-// knock): resonance_flatness, decay_ripple_db, log10_damping_ratio.
+// knock): resonance_flatness, decay_ripple_db, log10_damping_ratio; and
+// pre_onset_snr_db, the level of what led into the sound (a snap often follows
+// a soft slide, DOMAIN.md).
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -25,7 +27,7 @@ namespace popscope {
 
 constexpr int kFeatureSchemaVersion = 3;
 constexpr size_t kMfccCount = 13;
-constexpr size_t kFeatureCount = 34 + kMfccCount;
+constexpr size_t kFeatureCount = 35 + kMfccCount;
 using FeatureVector = std::array<float, kFeatureCount>;
 constexpr size_t kRiseTimeFeature = 1;  // "rise_time_s": onset to the largest sample
 

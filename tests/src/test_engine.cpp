@@ -234,6 +234,37 @@ TEST_CASE("a bumped sensor's thump with rubbing noise is less tonal than a lone 
   CHECK(handled.second > mode.second + 0.5);
 }
 
+TEST_CASE("pre_onset_snr_db: a soft slide before a snap, quiet before a thump") {
+  // The same 100 Hz mode, once out of quiet and once after 0.3 s of soft
+  // band-limited friction 20 dB below it that stops 30 ms before it.
+  auto pre_of = [&](bool slide) {
+    Scene s(2.0, 0.0005, 7);
+    if (slide) {
+      std::mt19937 rng(4);
+      std::normal_distribution<float> g(0.f, 1.f);
+      const size_t s0 = size_t(0.5 * kRate), n = size_t(0.3 * kRate);
+      const double a = 1.0 - std::exp(-2 * M_PI * 300.0 / kRate);
+      double y = 0;
+      for (size_t i = 0; i < n; ++i) {
+        y += a * (g(rng) - y);
+        s.x[s0 + i] += float(0.02 * std::sin(M_PI * double(i) / double(n)) * y / std::sqrt(a / 2));
+      }
+    }
+    s.pop(0.83, 100.0, 0.02, 0.3);
+    const auto ev = run(s.x, 512);
+    const auto& names = feature_names();
+    const size_t k = size_t(std::find(names.begin(), names.end(), std::string("pre_onset_snr_db")) - names.begin());
+    REQUIRE(k < names.size());
+    for (const auto& e : ev)
+      if (std::fabs(e.onset_s - 0.83) < 0.002) return double(e.features[k]);
+    FAIL("no event at the mode's onset");
+    return 0.0;
+  };
+  const double quiet = pre_of(false), slide = pre_of(true);
+  CHECK(std::fabs(quiet) < 3.0);
+  CHECK(slide > quiet + 10.0);
+}
+
 TEST_CASE("the same recording at other rates gives the same onsets") {
   for (double rate : {16000.0, 44100.0, 96000.0}) {
     CAPTURE(rate);
