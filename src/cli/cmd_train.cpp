@@ -55,9 +55,7 @@ std::vector<std::string> model_inputs() {
 models::Examples examples_of(const std::vector<RecordingExamples>& recs, const std::vector<size_t>& which) {
   const auto inputs = model_inputs();
   std::vector<size_t> cols;
-  for (const auto& name : inputs)
-    for (size_t i = 0; i < kFeatureCount; ++i)
-      if (name == feature_names()[i]) cols.push_back(i);
+  for (const auto& name : inputs) cols.push_back(feature_index(name));
   size_t rows = 0;
   for (size_t r : which) rows += recs[r].candidates.size();
   models::Examples ex;

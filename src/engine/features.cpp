@@ -61,6 +61,13 @@ const std::array<const char*, kFeatureCount>& feature_descriptions() {
   return text;
 }
 
+size_t feature_index(std::string_view name) noexcept {
+  const auto& names = feature_names();
+  size_t i = 0;
+  while (i < names.size() && name != names[i]) ++i;
+  return i;
+}
+
 void FeatureExtractor::prepare() {
   spectrum_.configure({config_.fft_size, config_.sample_rate_hz});
   spectrum_.prepare();

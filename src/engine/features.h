@@ -17,6 +17,7 @@
 // a soft slide, DOMAIN.md).
 #include <array>
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 #include "dsp/event_tracker.h"
@@ -35,6 +36,8 @@ constexpr size_t kRiseTimeFeature = 1;  // "rise_time_s": onset to the largest s
 const std::array<const char*, kFeatureCount>& feature_names();
 // One-line description of each feature, for the README's schema table.
 const std::array<const char*, kFeatureCount>& feature_descriptions();
+// Position of a feature in the vector, or kFeatureCount for an unknown name.
+size_t feature_index(std::string_view name) noexcept;
 
 class FeatureExtractor {
  public:

@@ -19,11 +19,9 @@ ModelClassifier::ModelClassifier(models::Model model, double analysis_rate_hz, c
   if (std::fabs(model_.analysis_rate_hz - analysis_rate_hz) > 1e-6)
     throw InputError(source + ": the model was trained at a " + std::to_string(int(model_.analysis_rate_hz)) +
                      " Hz analysis rate, the detector runs at " + std::to_string(int(analysis_rate_hz)) + " Hz");
-  const auto& names = feature_names();
   for (const std::string& want : model_.feature_names) {
-    size_t i = 0;
-    while (i < names.size() && want != names[i]) ++i;
-    if (i == names.size()) throw InputError(source + ": the model uses an unknown feature '" + want + "'");
+    const size_t i = feature_index(want);
+    if (i == kFeatureCount) throw InputError(source + ": the model uses an unknown feature '" + want + "'");
     input_index_.push_back(i);
   }
   background_ = model_.class_index(kBackgroundClass);

@@ -44,10 +44,8 @@ std::string event_label(const Event& e) { return e.class_name.empty() ? "event" 
 
 namespace {
 double feature(const Event& e, const char* name) {
-  const auto& names = feature_names();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (std::string(names[i]) == name) return e.features[i];
-  return 0.0;
+  const size_t i = feature_index(name);
+  return i < kFeatureCount ? e.features[i] : 0.0;
 }
 }  // namespace
 

@@ -50,6 +50,13 @@ struct Scene {
   }
 };
 
+// An event's feature by name (the name must be in the schema).
+double feature_of(const Event& e, const char* name) {
+  const size_t i = feature_index(name);
+  REQUIRE(i < kFeatureCount);
+  return e.features[i];
+}
+
 std::vector<Event> run(const std::vector<float>& x, size_t block, double rate = kRate) {
   Engine e(DetectorSettings{}, rate, 1);
   std::vector<Event> out;
@@ -120,8 +127,7 @@ TEST_CASE("a crepitus-like train is one candidate with its impulse count") {
   REQUIRE(train != nullptr);
   CHECK(train->impulse_count >= 10);
   CHECK(train->offset_s - train->onset_s > 0.5);
-  CHECK(train->features[size_t(std::find(feature_names().begin(), feature_names().end(),
-                                         std::string("ioi_mean_s")) - feature_names().begin())] > 0.005f);
+  CHECK(feature_of(*train, "ioi_mean_s") > 0.005);
   // Nearly all of the grinding is in that one candidate.
   double covered = 0;
   for (const auto& e : ev) covered += e.is_train ? e.offset_s - e.onset_s : 0;
@@ -188,10 +194,7 @@ TEST_CASE("features of a damped sine: decay constant, dominant frequency, dampin
       // A low mode's ringing leaks into the next band with its period; it is
       // still one sound, not a sound and its tail.
       REQUIRE(ev.size() == 1);
-      const auto& names = feature_names();
-      auto feat = [&](const char* name) {
-        return ev[0].features[size_t(std::find(names.begin(), names.end(), std::string(name)) - names.begin())];
-      };
+      auto feat = [&](const char* name) { return feature_of(ev[0], name); };
       CHECK(feat("decay_tau_s") == doctest::Approx(tau).epsilon(0.05).scale(0));
       CHECK(feat("dominant_hz") == doctest::Approx(f).epsilon(0.08));
       CHECK(feat("log10_damping_ratio") == doctest::Approx(std::log10(zeta)).epsilon(0.04).scale(0));
@@ -222,11 +225,7 @@ TEST_CASE("a bumped sensor's thump with rubbing noise is less tonal than a lone 
     }
     const auto ev = run(s.x, 4096);
     REQUIRE(!ev.empty());
-    const auto& names = feature_names();
-    auto feat = [&](const char* name) {
-      return double(ev[0].features[size_t(std::find(names.begin(), names.end(), std::string(name)) - names.begin())]);
-    };
-    return std::make_pair(feat("resonance_flatness"), feat("decay_ripple_db"));
+    return std::make_pair(feature_of(ev[0], "resonance_flatness"), feature_of(ev[0], "decay_ripple_db"));
   };
   const auto mode = features_of(false), handled = features_of(true);
   CHECK(mode.first < 0.02);
@@ -252,11 +251,8 @@ TEST_CASE("pre_onset_snr_db: a soft slide before a snap, quiet before a thump") 
     }
     s.pop(0.83, 100.0, 0.02, 0.3);
     const auto ev = run(s.x, 512);
-    const auto& names = feature_names();
-    const size_t k = size_t(std::find(names.begin(), names.end(), std::string("pre_onset_snr_db")) - names.begin());
-    REQUIRE(k < names.size());
     for (const auto& e : ev)
-      if (std::fabs(e.onset_s - 0.83) < 0.002) return double(e.features[k]);
+      if (std::fabs(e.onset_s - 0.83) < 0.002) return feature_of(e, "pre_onset_snr_db");
     FAIL("no event at the mode's onset");
     return 0.0;
   };
