@@ -52,7 +52,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
       (mass_.count("other") || held_->onset_s - last_pop_onset_s_ <= kThrustPopSpacingS)) {
     held_->class_name = "cavitation";
     emit(lead_pop_, out);
-    out.push_back(std::move(*held_));
+    output(std::move(*held_), out);
     held_.reset();
     mass_.clear();
     weighted_conf_.clear();
@@ -141,7 +141,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     if (e.class_name == "cavitation" || e.class_name == "snap")
       pending_ = std::move(e);
     else
-      out.push_back(std::move(e));
+      output(std::move(e), out);
   }
 }
 
@@ -195,15 +195,15 @@ void EventMerger::release(std::vector<Event>& out) {
     lead_pop_.reset();
   }
   emit(lead_pop_, out);
-  out.push_back(std::move(*held_));
+  output(std::move(*held_), out);
   held_.reset();
-  for (size_t i = first_pop; i < enclosed_; ++i) out.push_back(std::move(enclosed_pops_[i]));
+  for (size_t i = first_pop; i < enclosed_; ++i) output(std::move(enclosed_pops_[i]), out);
   enclosed_ = 0;
 }
 
 void EventMerger::emit(std::optional<Event>& kept, std::vector<Event>& out) {
   if (!kept) return;
-  out.push_back(std::move(*kept));
+  output(std::move(*kept), out);
   kept.reset();
 }
 
@@ -211,9 +211,13 @@ void EventMerger::advance(double now_s, std::vector<Event>& out) {
   if (pending_ && now_s > pending_->offset_s + (pending_->class_name == "snap" ? kRingJoinS : kGrindLeadS))
     emit(pending_, out);
   if (held_ && now_s > held_->offset_s + gap_s_) release(out);
+  // What the merger still keeps back comes out later but may join the run.
+  guard_.advance(std::min(now_s, kept_onset_s()), out);
 }
 
-double EventMerger::open_onset_s() const noexcept {
+double EventMerger::open_onset_s() const noexcept { return std::min(kept_onset_s(), guard_.open_onset_s()); }
+
+double EventMerger::kept_onset_s() const noexcept {
   double t = std::numeric_limits<double>::infinity();
   if (held_) t = std::min(t, held_->onset_s);
   if (pending_) t = std::min(t, pending_->onset_s);
@@ -225,6 +229,85 @@ double EventMerger::open_onset_s() const noexcept {
 void EventMerger::flush(std::vector<Event>& out) {
   emit(pending_, out);
   release(out);
+  guard_.flush(out);
+}
+
+bool ImpulseRunGuard::joins_run(const Event& e) {
+  if (e.class_name == "cavitation" || e.class_name == "crepitus") return true;
+  // A single short impulse called other between them (an impulse of the
+  // train that looked like a click on its own).
+  return e.class_name == "other" && !e.is_train && e.impulse_count == 1 && e.offset_s - e.onset_s <= kMaxThrustImpulseS;
+}
+
+void ImpulseRunGuard::push(Event e, std::vector<Event>& out) {
+  if (n_ > 0 && !(joins_run(e) && e.onset_s - end_s_ <= kTrainGapS)) close(out);
+  if (!joins_run(e)) {
+    out.push_back(std::move(e));
+    return;
+  }
+  end_s_ = n_ == 0 ? e.offset_s : std::max(end_s_, e.offset_s);
+  if (e.class_name == "cavitation") {
+    if (pops_++ == 0) first_pop_onset_s_ = e.onset_s;
+  }
+  if (n_ == 0) start_s_ = e.onset_s;
+  // A grinding episode: a part as long as the shortest crepitus episode
+  // (0.1 s). A shorter grinding part of kMinTrainImpulses or more impulses
+  // counts only beside a lone pop: the pops of a thrust, 10-30 ms apart,
+  // overlap each other's ringing and can reach the classifier as such a part.
+  if (e.class_name == "crepitus") {
+    long_grinding_ += e.offset_s - e.onset_s >= kMinGrindingEpisodeS;
+    short_grinding_ += e.impulse_count >= kMinTrainImpulses;
+  }
+  const bool too_long = pops_ > kMaxThrustPops || (pops_ > 1 && e.onset_s - first_pop_onset_s_ > kThrustWindowS) ||
+                        (pops_ > 0 && long_grinding_ > 0) || (pops_ == 1 && short_grinding_ > 0);
+  if (grinding_) {
+    Event& h = parts_[0];
+    h.offset_s = std::max(h.offset_s, e.offset_s);
+    h.offset_sample = std::max(h.offset_sample, e.offset_sample);
+    h.impulse_count += e.impulse_count;
+    take_louder_peak(h, e);
+    carry_early_announcements(h, e);
+    return;
+  }
+  parts_[n_++] = std::move(e);
+  if (too_long || n_ == kMaxRunParts) become_grinding();
+}
+
+void ImpulseRunGuard::become_grinding() {
+  // One episode from the first impulse to the last; its confidence is the
+  // parts' mean (each was confidently a joint sound, and the run's length
+  // rules out a thrust).
+  Event& h = parts_[0];
+  double confidence = h.confidence;
+  for (size_t i = 1; i < n_; ++i) {
+    const Event& p = parts_[i];
+    h.offset_s = std::max(h.offset_s, p.offset_s);
+    h.offset_sample = std::max(h.offset_sample, p.offset_sample);
+    h.impulse_count += p.impulse_count;
+    take_louder_peak(h, p);
+    carry_early_announcements(h, p);
+    confidence += p.confidence;
+  }
+  h.class_name = "crepitus";
+  h.confidence = confidence / double(n_);
+  h.is_train = true;
+  n_ = 1;
+  grinding_ = true;
+}
+
+void ImpulseRunGuard::close(std::vector<Event>& out) {
+  for (size_t i = 0; i < n_; ++i) out.push_back(std::move(parts_[i]));
+  reset();
+}
+
+void ImpulseRunGuard::advance(double now_s, std::vector<Event>& out) {
+  if (n_ > 0 && now_s > end_s_ + kTrainGapS) close(out);
+}
+
+void ImpulseRunGuard::flush(std::vector<Event>& out) { close(out); }
+
+double ImpulseRunGuard::open_onset_s() const noexcept {
+  return n_ > 0 ? parts_[0].onset_s : std::numeric_limits<double>::infinity();
 }
 
 std::vector<int> group_thrusts(std::vector<Event>& events, double window_s, double refractory_s) {

@@ -52,6 +52,25 @@
 // that slide and is dropped. A slide swells and fades with the movement, so
 // its audible part can end well before the thump.
 //
+// Impulse runs: a thrust releases 2-9 pops within about 100-140 ms (Dunning
+// 2013; Mourad 2019; DOMAIN.md "Cavitation numbers"), and a joint cannot
+// cavitate again for ~20 minutes. Grinding without friction noise loud enough
+// to bridge its pauses (a crackle heard through air, or a contact sensor in a
+// quiet room) reaches the classifier one micro-impulse at a time, and a lone
+// micro-impulse is a short sharp transient much like a pop. So the merger's
+// output passes a run guard: joint impulses on one channel (pops, grinding
+// parts, and single short impulses called other between them) each starting
+// within kTrainGapS of the previous one's end form a run; a run with more than
+// kMaxThrustPops pops, or whose pops span more than kThrustWindowS, cannot be
+// one thrust and is one crepitus episode (an irregular train of micro-impulses
+// following the movement, DOMAIN.md "The classes") from its first to its last
+// impulse. So is a run where pops lie beside a grinding episode (a part at
+// least kMinGrindingEpisodeS long: a joint does not cavitate in the middle of
+// grinding), or a lone pop beside a grinding part of kMinTrainImpulses or
+// more impulses (a shorter such part among several pops can be pops of a
+// thrust overlapping each other's ringing). Any other run leaves unchanged
+// once kTrainGapS has passed after it.
+//
 // Thrusts: pops within thrust_window_s of the previous pop share a thrust id
 // (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
 // Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
@@ -94,9 +113,54 @@ constexpr double kGrindLeadS = 0.05;
 constexpr double kRingJoinS = 0.002;
 constexpr double kMaxSnapRingS = 0.1;
 constexpr double kMaxSlideS = 0.5;
+// A thrust releases 2-9 pops (Mourad 2019, DOMAIN.md "Cavitation numbers").
+constexpr int kMaxThrustPops = 9;
+// Longest pause inside one run of joint impulses: 2-5x the pace of a 20-50 Hz
+// impulse train (as dsp::GrindingOnsetSearch's max_gap_s).
+constexpr double kTrainGapS = 0.1;
+// Parts a run guard holds before it must decide (a thrust has at most 9 pops
+// and a few parts between them).
+constexpr size_t kMaxRunParts = 24;
+// Impulses of the shortest train the event tracker reports (dsp::EventTracker's train_min_impulses).
+constexpr int kMinTrainImpulses = 4;
 constexpr double kSlideBelowSnapDb = 6.0;
 
 bool is_mergeable_class(const std::string& class_name);
+
+// The run guard of the header: takes the merger's final events in order and
+// passes them on, turning a run of impulses too long for a thrust into one
+// crepitus episode. Does not allocate.
+class ImpulseRunGuard {
+ public:
+  void push(Event e, std::vector<Event>& out);
+  // Decides the run once the stream has passed its end by kTrainGapS.
+  void advance(double now_s, std::vector<Event>& out);
+  void flush(std::vector<Event>& out);
+  // Earliest onset (s) of an event held; +infinity when none.
+  double open_onset_s() const noexcept;
+  void reset() noexcept {
+    n_ = 0;
+    pops_ = 0;
+    long_grinding_ = 0;
+    short_grinding_ = 0;
+    grinding_ = false;
+  }
+
+ private:
+  static bool joins_run(const Event& e);
+  void close(std::vector<Event>& out);
+  void become_grinding();
+
+  std::array<Event, kMaxRunParts> parts_{};
+  size_t n_ = 0;
+  int pops_ = 0;
+  int long_grinding_ = 0;   // grinding parts of the run at least kMinGrindingEpisodeS long
+  int short_grinding_ = 0;  // and those of at least kMinTrainImpulses impulses
+  double first_pop_onset_s_ = 0;
+  double start_s_ = 0;      // the run's first onset
+  double end_s_ = 0;        // latest end of the run's parts
+  bool grinding_ = false;   // decided: parts_[0] is the whole episode
+};
 
 // A merged event settles every live early announcement its parts settled
 // (Engine::set_early_decisions): adds from's to into's, keeping the earliest onset.
@@ -125,13 +189,18 @@ class EventMerger {
     last_pop_onset_s_ = -1e18;
     mass_.clear();
     weighted_conf_.clear();
+    guard_.reset();
   }
   double gap_s() const { return gap_s_; }
 
  private:
   void release(std::vector<Event>& out);
-  // Appends a kept-back event (pending_, lead_pop_), if any, and clears it.
-  static void emit(std::optional<Event>& kept, std::vector<Event>& out);
+  // Earliest onset of an event kept back before the run guard.
+  double kept_onset_s() const noexcept;
+  // Passes a final event on (through the run guard) to out.
+  void output(Event&& e, std::vector<Event>& out) { guard_.push(std::move(e), out); }
+  // Outputs a kept-back event (pending_, lead_pop_), if any, and clears it.
+  void emit(std::optional<Event>& kept, std::vector<Event>& out);
   void absorb(const Event& e);
   static bool is_single_impulse(const Event& e);
 
@@ -153,6 +222,7 @@ class EventMerger {
   double last_pop_onset_s_ = -1e18;  // onset of the last pop released
   // Evidence per class of the held event's parts (at most the two mergeable classes).
   std::map<std::string, double> mass_, weighted_conf_;
+  ImpulseRunGuard guard_;
 };
 
 // Assigns thrust ids (0, 1, ...) to cavitation events of a list sorted by

@@ -59,14 +59,16 @@ TEST_CASE("a grinding episode settles the early pop announcements of the impulse
 }
 
 TEST_CASE("a pop after a grinding episode that does not resume stays a pop") {
-  const auto out = run({part(1.00, 1.25, "crepitus", true), part(1.30, 1.305, "cavitation"),
-                        part(1.32, 1.326, "cavitation"), part(2.50, 2.505, "cavitation")});
+  // The first pop comes after a longer pause than a train makes.
+  const double pop_s = 1.25 + kTrainGapS + 0.01;
+  const auto out = run({part(1.00, 1.25, "crepitus", true), part(pop_s, pop_s + 0.005, "cavitation"),
+                        part(pop_s + 0.02, pop_s + 0.026, "cavitation"), part(2.50, 2.505, "cavitation")});
   REQUIRE(out.size() == 4);
   CHECK(out[0].class_name == "crepitus");
   CHECK(out[0].offset_s == doctest::Approx(1.25));
   for (size_t i = 1; i < 4; ++i) CHECK(out[i].class_name == "cavitation");
-  CHECK(out[1].onset_s == doctest::Approx(1.30));
-  CHECK(out[2].onset_s == doctest::Approx(1.32));
+  CHECK(out[1].onset_s == doctest::Approx(pop_s));
+  CHECK(out[2].onset_s == doctest::Approx(pop_s + 0.02));
 }
 
 TEST_CASE("snaps are never absorbed into a grinding episode") {
@@ -206,20 +208,21 @@ TEST_CASE("a pop that grinding follows within the impulse spacing is the episode
   REQUIRE(out.size() == 2);
   CHECK(out[0].class_name == "cavitation");
   CHECK(out[1].class_name == "crepitus");
-  // Grinding that starts later than the impulse spacing is a separate sound.
-  out = run({part(4.000, 4.006, "cavitation"), part(4.006 + kGrindLeadS + 0.02, 4.600, "crepitus", true)});
+  // Grinding that starts later than the longest pause of a train is a separate sound.
+  out = run({part(4.000, 4.006, "cavitation"), part(4.006 + kTrainGapS + 0.02, 4.600, "crepitus", true)});
   REQUIRE(out.size() == 2);
   CHECK(out[0].class_name == "cavitation");
-  CHECK(out[1].onset_s == doctest::Approx(4.006 + kGrindLeadS + 0.02));
+  CHECK(out[1].onset_s == doctest::Approx(4.006 + kTrainGapS + 0.02));
 }
 
-TEST_CASE("a pop is released once the impulse spacing has passed without grinding, and in onset order") {
+TEST_CASE("a pop is released once the longest pause of a train has passed without grinding, and in onset order") {
   EventMerger merger;
   std::vector<Event> out;
   merger.push(part(1.000, 1.006, "cavitation"), out);
-  merger.advance(1.006 + kGrindLeadS - 0.005, out);
+  merger.advance(1.006 + kTrainGapS - 0.005, out);
   CHECK(out.empty());
-  merger.advance(1.006 + kGrindLeadS + 0.005, out);
+  CHECK(merger.open_onset_s() == doctest::Approx(1.000));
+  merger.advance(1.006 + kTrainGapS + 0.005, out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].class_name == "cavitation");
   // A snap after a pop comes out after it.
@@ -265,10 +268,19 @@ TEST_CASE("a pop between two grinding parts at the crepitus pace is part of the 
   out = run({part(2.000, 2.010, "crepitus"), part(2.015, 2.021, "cavitation")});
   REQUIRE(out.size() == 2);
   CHECK(out[1].class_name == "cavitation");
-  // Grinding after a longer pause than the crepitus pace: the pop stays.
+  // Grinding after a longer pause than a train makes: the two grinding parts
+  // are still one episode (they are within the merge gap), and a pop inside
+  // an episode's span is one of its impulses.
   out = run({part(3.000, 3.010, "crepitus"), part(3.015, 3.021, "cavitation"),
-             part(3.021 + kGrindLeadS + 0.01, 3.120, "crepitus")});
-  CHECK(std::count_if(out.begin(), out.end(), [](const Event& e) { return e.class_name == "cavitation"; }) == 1);
+             part(3.021 + kTrainGapS + 0.01, 3.220, "crepitus")});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(3.000));
+  CHECK(out[0].offset_s == doctest::Approx(3.220));
+  // A pop further than a train's pause from any grinding stays a pop.
+  out = run({part(3.000, 3.010, "crepitus"), part(3.010 + kTrainGapS + 0.01, 3.126, "cavitation")});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "cavitation");
   // A thrust whose pops alternate with parts called crepitus keeps its later
   // pops: a short grinding part takes one pop at most.
   out = run({part(4.000, 4.008, "crepitus"), part(4.012, 4.015, "cavitation"), part(4.024, 4.030, "crepitus"),
@@ -286,12 +298,94 @@ TEST_CASE("a pop right after a grinding episode ends, at the crepitus pace, was 
   REQUIRE(out.size() == 1);
   CHECK(out[0].class_name == "crepitus");
   CHECK(out[0].offset_s == doctest::Approx(1.424));
-  // Later than that pace it is a pop of its own.
-  out = run({part(2.000, 2.400, "crepitus", true), part(2.400 + kGrindLeadS + 0.02, 2.475, "cavitation")});
+  // After a longer pause than a train makes it is a pop of its own.
+  out = run({part(2.000, 2.400, "crepitus", true), part(2.400 + kTrainGapS + 0.02, 2.525, "cavitation")});
   REQUIRE(out.size() == 2);
   CHECK(out[1].class_name == "cavitation");
   // After a short part called crepitus (no episode) the pop stays too.
   out = run({part(3.000, 3.008, "crepitus"), part(3.020, 3.024, "cavitation")});
   REQUIRE(out.size() == 2);
   CHECK(out[1].class_name == "cavitation");
+}
+
+namespace {
+size_t count_class(const std::vector<Event>& out, const char* cls) {
+  return size_t(std::count_if(out.begin(), out.end(), [&](const Event& e) { return e.class_name == cls; }));
+}
+}  // namespace
+
+TEST_CASE("a run of impulses too long for one thrust is one grinding episode") {
+  // A crackle without friction noise: 14 short impulses 18-34 ms apart, each
+  // taken for a pop on its own; live capture announced one of them.
+  std::vector<Event> parts;
+  double t = 1.0;
+  for (int i = 0; i < 14; ++i) {
+    parts.push_back(part(t, t + 0.004, "cavitation"));
+    t += 0.018 + 0.004 * double(i % 5);
+  }
+  parts[3].early_announcements = 1;
+  parts[3].early_onset_s = parts[3].onset_s;
+  auto out = run(parts);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(1.0));
+  CHECK(out[0].offset_s == doctest::Approx(parts.back().offset_s));
+  CHECK(out[0].impulse_count == 14);
+  CHECK(out[0].early_announcements == 1);
+  // More pops than a thrust releases, even within a thrust's time.
+  parts.clear();
+  for (int i = 0; i <= kMaxThrustPops; ++i) parts.push_back(part(2.0 + 0.011 * i, 2.004 + 0.011 * i, "cavitation"));
+  out = run(parts);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  // Few pops, but spread over longer than a thrust with no pause between them.
+  parts.clear();
+  for (int i = 0; i < 5; ++i) parts.push_back(part(3.0 + 0.07 * i, 3.004 + 0.07 * i, "cavitation"));
+  out = run(parts);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  // Short impulses called other between them belong to the train as well.
+  parts.clear();
+  for (int i = 0; i < 12; ++i) parts.push_back(part(4.0 + 0.03 * i, 4.004 + 0.03 * i, i % 3 == 1 ? "other" : "cavitation"));
+  out = run(parts);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].impulse_count == 12);
+}
+
+TEST_CASE("a thrust's pops stay pops, however many a thrust releases") {
+  // Nine pops 15 ms apart, then a second thrust half a second later.
+  std::vector<Event> parts;
+  for (int i = 0; i < kMaxThrustPops; ++i) parts.push_back(part(1.0 + 0.015 * i, 1.004 + 0.015 * i, "cavitation"));
+  for (int i = 0; i < 5; ++i) parts.push_back(part(1.7 + 0.02 * i, 1.704 + 0.02 * i, "cavitation"));
+  auto out = run(parts);
+  CHECK(out.size() == parts.size());
+  CHECK(count_class(out, "cavitation") == parts.size());
+  // A part of several impulses called grinding among a thrust's pops (pops
+  // overlapping each other's ringing) does not turn the thrust into grinding.
+  Event overlap = part(2.030, 2.055, "crepitus");
+  overlap.impulse_count = kMinTrainImpulses;
+  out = run({part(2.000, 2.004, "cavitation"), part(2.015, 2.019, "cavitation"), overlap,
+             part(2.070, 2.074, "cavitation")});
+  CHECK(count_class(out, "cavitation") == 3);
+  // A lone pop beside such a part is one of its impulses.
+  out = run({part(3.000, 3.004, "cavitation"), [] {
+               Event e = part(3.010, 3.070, "crepitus");
+               e.impulse_count = kMinTrainImpulses;
+               return e;
+             }()});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+  CHECK(out[0].onset_s == doctest::Approx(3.000));
+}
+
+TEST_CASE("sounds that are no joint impulse pass the run guard unchanged and in order") {
+  const auto out = run({part(1.000, 1.004, "cavitation"), part(1.020, 1.024, "cavitation"),
+                        part(1.060, 1.140, "snap"), part(2.000, 2.300, "other")});
+  REQUIRE(out.size() == 4);
+  CHECK(out[0].class_name == "cavitation");
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[2].class_name == "snap");
+  CHECK(out[3].class_name == "other");
+  for (size_t i = 1; i < out.size(); ++i) CHECK(out[i].onset_s > out[i - 1].onset_s);
 }
