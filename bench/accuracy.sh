@@ -16,7 +16,8 @@ holdout=${4:-}
 scenes=${SCENES:-30}
 mkdir -p "$work"
 
-synth() { [ -f "$work/$1/manifest.json" ] || "$popscope" synth --out "$work/$1" --no-progress "${@:2}" >/dev/null; }
+. bench/synth_cache.sh
+synth() { regenerate_unless_current "$work/$1" --no-progress "${@:2}" >/dev/null; }
 
 . bench/score_row.sh
 

@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 speed=${1:-1}
 build=${2:-build}
 out=bench/out/live-test
+popscope=$build/popscope
+. bench/synth_cache.sh
 for p in clinic home knee; do
-  [ -f "$out/$p/manifest.json" ] || "$build/popscope" synth --out "$out/$p" --scenes 10 --seed 1300 --profile "$p" \
+  regenerate_unless_current "$out/$p" --scenes 10 --seed 1300 --profile "$p" \
     --rate 48000 --channels 1 --snr-db 10:30 --no-progress >/dev/null
 done
 "$build/bench/bench_live_latency" --speed "$speed" "$out"/clinic/*.wav "$out"/home/*.wav "$out"/knee/*.wav

@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 
+#include "datasets/synth_dataset.h"
 #include "popscope_version.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_codes.h"
@@ -20,7 +21,10 @@ int main(int argc, char** argv) {
       "popscope " POPSCOPE_VERSION
       ": finds joint sounds in recordings and live input and tells cavitation pops\n"
       "from crepitus, snaps and other noises."};
-  app.set_version_flag("--version", "popscope " POPSCOPE_VERSION);
+  // The generator's version too: scripts that keep generated recordings
+  // (bench/, models/default/rebuild.sh) make them again when it changes.
+  app.set_version_flag("--version", std::string("popscope " POPSCOPE_VERSION " (recording generator ") +
+                                        synth::kGeneratorVersion + ")");
   app.require_subcommand(1);
   app.fallthrough(false);
   app.footer("Run 'popscope COMMAND --help' for the options of one command.\n"

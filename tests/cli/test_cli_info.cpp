@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "datasets/synth_dataset.h"
 #include "src/io/audio_file_writer.h"
 #include "tests/support/test_support.h"
 
@@ -32,6 +33,7 @@ TEST_CASE("--help lists working commands and --version prints the version") {
   r = run_popscope("--version");
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("popscope ") == 0);
+  CHECK(r.out.find("(recording generator " + std::string(synth::kGeneratorVersion) + ")") != std::string::npos);
 }
 
 TEST_CASE("usage errors exit 2 with a message") {
