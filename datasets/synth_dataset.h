@@ -14,7 +14,7 @@
 namespace popscope::synth {
 
 // Bumped whenever the same seed would give different audio or labels.
-constexpr const char* kGeneratorVersion = "1";
+constexpr const char* kGeneratorVersion = "2";
 
 struct DatasetSpec {
   std::string out_dir;

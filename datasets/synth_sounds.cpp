@@ -104,7 +104,8 @@ PopParams draw_pop(Rng& rng, PopSite site, Sensor sensor) {
   // is down to 10% within ~4 ms (DOMAIN.md), i.e. at most ~8 ms to 1%.
   p.duration_s = site == PopSite::kKnuckle ? rng.triangular(0.003, 0.005, 0.008)
                                            : rng.triangular(0.003, 0.00566, 0.011);
-  double lo, hi;
+  p.end_level = rng.log_uniform(0.01, 0.1);
+  double lo = 0, hi = 0;
   pop_frequency_range(site, sensor, lo, hi);
   p.freq_hz = rng.log_uniform(lo, hi);
   p.chirp = rng.uniform(-0.1, 0.1);
@@ -116,8 +117,9 @@ PopParams draw_pop(Rng& rng, PopSite site, Sensor sensor) {
 }
 
 Samples make_pop(const PopParams& p, double rate_hz, Rng& rng) {
-  Samples x(samples_for(p.duration_s, rate_hz), 0.0f);
-  const double tau = p.duration_s / std::log(100.0);  // down to 1% (-40 dB) at the pop's end
+  // Down to end_level at duration_s; the ringing lasts until 1% (-40 dB).
+  const double tau = p.duration_s / std::log(1.0 / p.end_level);
+  Samples x(samples_for(std::max(p.duration_s, tau * std::log(100.0)), rate_hz), 0.0f);
   const size_t attack_n = std::max<size_t>(1, size_t(p.attack_s * rate_hz));
   // Main mode with a slight chirp: phase is the integral of f(t) = f0 (1 + chirp t / D).
   const double decay = std::exp(-1.0 / (tau * rate_hz));
@@ -184,7 +186,9 @@ CrepitusParams draw_crepitus(Rng& rng) {
   p.impulse_rate_hz = rng.uniform(20, 120);   // "irregular trains of many small micro-impulses"
   p.swell_fraction = rng.uniform(0.15, 0.5);
   p.fade_fraction = rng.uniform(0.1, 0.35);
-  p.friction_level = rng.uniform(0.03, 0.3);
+  // Friction noise is not always heard between the impulses (a crackle
+  // through an air microphone, a contact sensor over a quiet joint).
+  p.friction_level = rng.chance(0.25) ? 0.0 : rng.uniform(0.03, 0.3);
   // Friction sits in the vibroarthrography bands 50-250 and 250-450 Hz (Baczkowicz 2014).
   p.friction_hz = rng.log_uniform(60, 450);
   return p;
@@ -256,8 +260,11 @@ SnapParams draw_snap(Rng& rng) {
     if (ring >= 0.010 && ring <= 0.100) break;
   }
   p.second_ratio = rng.uniform(2.2, 3.5);
-  p.second_level = rng.uniform(0.05, 0.3);
+  p.second_level = rng.uniform(0.0, 0.3);
   p.thump_ms = rng.uniform(1.0, 4.0);
+  // DOMAIN.md describes the snap as the damped vibration alone; the thump
+  // that excites it is not always heard.
+  p.thump_level = rng.chance(0.3) ? 0.0 : rng.uniform(0.2, 0.6);
   p.slide = rng.chance(0.7);  // "often after a soft slide"
   p.slide_s = rng.uniform(0.1, 0.4);
   return p;
@@ -272,8 +279,7 @@ Samples make_snap(const SnapParams& p, double rate_hz, Rng& rng) {
                   0.25 / f2);
   // The thump that excites the vibration: a half-sine pressure pulse.
   const size_t n = std::max<size_t>(2, size_t(p.thump_ms * 1e-3 * rate_hz));
-  const double amp = rng.uniform(0.2, 0.6);
-  for (size_t k = 0; k < n && k < x.size(); ++k) x[k] += float(amp * std::sin(M_PI * double(k) / double(n)));
+  for (size_t k = 0; k < n && k < x.size(); ++k) x[k] += float(p.thump_level * std::sin(M_PI * double(k) / double(n)));
   taper_end(x, 0.05);
   normalise_peak(x);
   return x;

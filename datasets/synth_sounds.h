@@ -21,7 +21,12 @@ enum class Sensor { kAir, kContact };
 std::string sensor_name(Sensor s);
 
 struct PopParams {
-  double duration_s = 0.006;   // sharp onset to the end of its ringing (down to 1% = -40 dB)
+  double duration_s = 0.006;   // sharp onset to the end of its ringing, read where the envelope is down to end_level
+  // Envelope level at duration_s, 0.01-0.1: DOMAIN.md gives pops 3-11 ms long
+  // without saying where the length is read; a knuckle crack's envelope is
+  // down to 10% within ~4 ms. Read anywhere from -40 dB (1%) to -20 dB (10%),
+  // the ringing itself goes on until -40 dB.
+  double end_level = 0.01;
   double freq_hz = 300;        // dominant (first) mode
   double chirp = 0;            // relative frequency change over the pop, -0.1..0.1
   double attack_s = 0.0002;    // rise time of the onset
@@ -43,7 +48,7 @@ struct CrepitusParams {
   double impulse_rate_hz = 40;    // micro-impulses per second
   double swell_fraction = 0.3;    // share of the episode the movement takes to build up
   double fade_fraction = 0.2;
-  double friction_level = 0.1;    // friction noise relative to the impulses' peak
+  double friction_level = 0.1;    // friction noise relative to the impulses' peak; 0: none heard
   double friction_hz = 200;       // centre of the friction noise band
 };
 struct Crepitus {
@@ -60,6 +65,7 @@ struct SnapParams {
   double second_ratio = 2.7;  // second mode frequency / main
   double second_level = 0.2;
   double thump_ms = 2;        // width of the exciting thump
+  double thump_level = 0.4;   // its height relative to the vibration; 0: no thump heard
   bool slide = true;          // a soft slide leads into the snap (not labelled)
   double slide_s = 0.2;
 };

@@ -21,7 +21,7 @@ TEST_CASE("synth writes recordings, labels, a manifest and a README") {
     CHECK(run_shell("test -s " + quote(out + "/" + f)).exit_code == 0);
   const auto m = nlohmann::json::parse(test::read_text(out + "/manifest.json"));
   CHECK(m["scenes"] == 3);
-  CHECK(m["generator_version"] == "1");
+  CHECK(m["generator_version"] == "2");
   CHECK(m["command"].get<std::string>().find("--profile knee --rate 16000 --length 5") != std::string::npos);
   REQUIRE(m["recordings"].size() == 3);
   int labelled = 0;

@@ -97,7 +97,7 @@ TEST_CASE("synth: a cavitation pop lasts 3-11 ms, decays, and has its dominant f
   const double rate = 48000;
   Rng rng(11);
   int checked = 0;
-  double shortest = 1, longest = 0;
+  double shortest = 1, longest = 0, lowest_end = 1, highest_end = 0;
   for (PopSite site : {PopSite::kSpine, PopSite::kKnuckle, PopSite::kKnee})
     for (Sensor sensor : {Sensor::kAir, Sensor::kContact})
       for (int i = 0; i < 40; ++i) {
@@ -111,16 +111,24 @@ TEST_CASE("synth: a cavitation pop lasts 3-11 ms, decays, and has its dominant f
         CHECK(p.freq_hz <= hi);
         CHECK(lo >= 86);
         CHECK(hi <= 3000);
-        // Duration: from the first to the last non-zero sample.
+        // Length: read where the envelope is down to end_level (-20 to -40
+        // dB), 3-11 ms; the ringing goes on to -40 dB, from the first to the
+        // last non-zero sample.
+        CHECK(p.duration_s >= 0.003);
+        CHECK(p.duration_s <= 0.011);
+        CHECK(p.end_level >= 0.01);
+        CHECK(p.end_level <= 0.1);
         size_t first = 0, last = 0;
         while (first < x.size() && x[first] == 0) ++first;
         for (size_t k = 0; k < x.size(); ++k)
           if (x[k] != 0) last = k;
-        const double dur = double(last + 1 - first) / rate;
-        CHECK(dur >= 0.003 - 1.0 / rate);
-        CHECK(dur <= 0.011 + 1.0 / rate);
-        shortest = std::min(shortest, dur);
-        longest = std::max(longest, dur);
+        const double ringing = double(last + 1 - first) / rate;
+        CHECK(ringing >= p.duration_s - 1.0 / rate);
+        CHECK(ringing <= p.duration_s * std::log(100.0) / std::log(1.0 / p.end_level) + 1.0 / rate);
+        shortest = std::min(shortest, p.duration_s);
+        longest = std::max(longest, p.duration_s);
+        lowest_end = std::min(lowest_end, p.end_level);
+        highest_end = std::max(highest_end, p.end_level);
         // Sharp onset: the peak comes within the first 40% of the pop;
         // decaying: after 75% of it the level is below 10% of the peak.
         size_t peak_at = 0;
@@ -131,6 +139,12 @@ TEST_CASE("synth: a cavitation pop lasts 3-11 ms, decays, and has its dominant f
         if (p.duration_s * p.freq_hz >= 2) {  // at least two cycles: the envelope is visible in the samples
           CHECK(double(peak_at) < 0.4 * double(x.size()));
           CHECK(tail < 0.1f * std::fabs(x[peak_at]));
+          // After its length, what rings on stays near end_level (the main
+          // mode's envelope; the faster extra modes are gone, though at the
+          // peak they may have cancelled part of the main mode).
+          float after = 0;
+          for (size_t k = first + size_t(p.duration_s * rate) + 1; k < x.size(); ++k) after = std::max(after, std::fabs(x[k]));
+          CHECK(after <= 2.0f * float(p.end_level) * std::fabs(x[peak_at]));
         }
         // Dominant frequency: the main mode, when the pop holds at least two
         // of its cycles (shorter pops cannot show a frequency more precisely).
@@ -145,6 +159,8 @@ TEST_CASE("synth: a cavitation pop lasts 3-11 ms, decays, and has its dominant f
   // The whole cited range is used.
   CHECK(shortest < 0.004);
   CHECK(longest > 0.009);
+  CHECK(lowest_end < 0.015);
+  CHECK(highest_end > 0.07);
 }
 
 TEST_CASE("synth: thrusts have 1-9 pops 10-30 ms apart within 150 ms; knuckle cracks are single") {
@@ -170,10 +186,12 @@ TEST_CASE("synth: a snap rings at its frequency with its damping ratio") {
   const double rate = 16000;
   Rng rng(3);
   double fmin = 1e9, fmax = 0, zmin = 1, zmax = 0;
+  int thumps = 0;
   for (int i = 0; i < 60; ++i) {
     const SnapParams p = draw_snap(rng);
     CAPTURE(p.freq_hz);
     CAPTURE(p.damping);
+    thumps += p.thump_level > 0;
     CHECK(p.freq_hz >= 45);
     CHECK(p.freq_hz <= 260);
     CHECK(p.damping >= 0.03);
@@ -223,15 +241,25 @@ TEST_CASE("synth: a snap rings at its frequency with its damping ratio") {
   CHECK(fmax > 200);
   CHECK(zmin < 0.04);
   CHECK(zmax > 0.10);
+  // The thump is heard in most snaps, not all.
+  CHECK(thumps > 20);
+  CHECK(thumps < 60);
 }
 
 TEST_CASE("synth: crepitus is a train of separate micro-impulses over 0.1-2 s") {
   const double rate = 44100;
   Rng rng(9);
+  int with_friction = 0;
   for (int i = 0; i < 40; ++i) {
     CrepitusParams p = draw_crepitus(rng);
     CHECK(p.duration_s >= 0.1);
     CHECK(p.duration_s <= 2.0);
+    // Friction noise is heard in most episodes, not all.
+    with_friction += p.friction_level > 0;
+    if (p.friction_level > 0) {
+      CHECK(p.friction_level >= 0.03);
+      CHECK(p.friction_level <= 0.3);
+    }
     p.friction_level = 0;  // impulses alone, to count them
     const Crepitus c = make_crepitus(p, rate, rng);
     CAPTURE(p.duration_s);
@@ -253,6 +281,8 @@ TEST_CASE("synth: crepitus is a train of separate micro-impulses over 0.1-2 s") 
     // The train spans the whole movement.
     CHECK(double(c.impulse_starts.back() - c.impulse_starts.front()) / rate >= p.duration_s - 0.007);
   }
+  CHECK(with_friction > 20);
+  CHECK(with_friction < 40);
 }
 
 TEST_CASE("synth: speech clips decode and make utterances at any rate") {
