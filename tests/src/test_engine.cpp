@@ -7,6 +7,7 @@
 
 #include "src/engine/engine.h"
 #include "src/engine/event_classifier.h"
+#include "src/engine/model_classifier.h"
 #include "src/io/audio_file_writer.h"
 #include "tests/support/test_support.h"
 
@@ -445,4 +446,35 @@ TEST_CASE("a crackle without friction noise is one grinding episode, a thrust's 
     CHECK(pops == 5);
     CHECK(crackle == 1);
   }
+}
+
+TEST_CASE("the default model: a loud crackle without friction noise is grinding, a thrust beside it stays pops") {
+  // Written from DOMAIN.md's numbers, not by the generator: micro-impulses
+  // (0.4 ms decay, 1.2-1.8 kHz) 5-40 ms apart for 1 s at about 35 dB above
+  // the background with silence between them; then a thrust of four pops
+  // (1.5 ms decay, 300-900 Hz) 15-25 ms apart at about 25 dB.
+  const ModelClassifier model(default_model(), DetectorSettings{}.analysis_rate_hz, "default");
+  Scene s(4.0, 0.0005, 41);
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (double t = 0.8; t < 1.8; t += 0.005 + 0.035 * u(rng)) s.pop(t, 1200 + 600 * u(rng), 0.0004, 0.03 * (0.6 + 0.4 * u(rng)));
+  double t = 2.8;
+  for (int i = 0; i < 4; ++i, t += 0.015 + 0.01 * u(rng)) s.pop(t, 300 + 600 * u(rng), 0.0015, 0.009);
+  Engine e(DetectorSettings{}, kRate, 1);
+  e.set_classifier(&model);
+  const float* p = s.x.data();
+  e.process(&p, s.x.size());
+  e.flush();
+  int crackle_pops = 0, crackle_grinding = 0, thrust_pops = 0;
+  for (const Event& ev : e.take_events()) {
+    if (ev.onset_s < 2.5) {
+      crackle_pops += ev.class_name == "cavitation";
+      crackle_grinding += ev.class_name == "crepitus";
+    } else {
+      thrust_pops += ev.class_name == "cavitation";
+    }
+  }
+  CHECK(crackle_pops == 0);
+  CHECK(crackle_grinding >= 1);
+  CHECK(thrust_pops >= 3);
 }
