@@ -7,11 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-default}
-bin=${2:-build/popscope}
+popscope=${2:-build/popscope}
 work=${3:-bench/out/independent}
-[ -x "$bin" ] || { echo "no popscope binary at $bin (build first)" >&2; exit 2; }
+[ -x "$popscope" ] || { echo "no popscope binary at $popscope (build first)" >&2; exit 2; }
 mkdir -p "$work"
-popscope=$bin
 . bench/score_row.sh
 echo "| set | detection P | detection R | detection F1 | cavitation P/R/F1 | crepitus P/R/F1 | snap P/R/F1 | other P/R/F1 | macro F1 (classes present) | thrust pop-count MAE |"
 echo "|---|---|---|---|---|---|---|---|---|---|"

@@ -246,10 +246,11 @@ void ImpulseRunGuard::push(Event e, std::vector<Event>& out) {
     return;
   }
   end_s_ = n_ == 0 ? e.offset_s : std::max(end_s_, e.offset_s);
-  if (e.class_name == "cavitation") {
-    if (pops_++ == 0) first_pop_onset_s_ = e.onset_s;
+  if (grinding_) {
+    extend(parts_[0], e);
+    return;
   }
-  if (n_ == 0) start_s_ = e.onset_s;
+  if (e.class_name == "cavitation" && pops_++ == 0) first_pop_onset_s_ = e.onset_s;
   // A grinding episode: a part as long as the shortest crepitus episode
   // (0.1 s). A shorter grinding part of kMinTrainImpulses or more impulses
   // counts only beside a lone pop: the pops of a thrust, 10-30 ms apart,
@@ -260,17 +261,16 @@ void ImpulseRunGuard::push(Event e, std::vector<Event>& out) {
   }
   const bool too_long = pops_ > kMaxThrustPops || (pops_ > 1 && e.onset_s - first_pop_onset_s_ > kThrustWindowS) ||
                         (pops_ > 0 && long_grinding_ > 0) || (pops_ == 1 && short_grinding_ > 0);
-  if (grinding_) {
-    Event& h = parts_[0];
-    h.offset_s = std::max(h.offset_s, e.offset_s);
-    h.offset_sample = std::max(h.offset_sample, e.offset_sample);
-    h.impulse_count += e.impulse_count;
-    take_louder_peak(h, e);
-    carry_early_announcements(h, e);
-    return;
-  }
   parts_[n_++] = std::move(e);
   if (too_long || n_ == kMaxRunParts) become_grinding();
+}
+
+void ImpulseRunGuard::extend(Event& episode, const Event& part) {
+  episode.offset_s = std::max(episode.offset_s, part.offset_s);
+  episode.offset_sample = std::max(episode.offset_sample, part.offset_sample);
+  episode.impulse_count += part.impulse_count;
+  take_louder_peak(episode, part);
+  carry_early_announcements(episode, part);
 }
 
 void ImpulseRunGuard::become_grinding() {
@@ -280,13 +280,8 @@ void ImpulseRunGuard::become_grinding() {
   Event& h = parts_[0];
   double confidence = h.confidence;
   for (size_t i = 1; i < n_; ++i) {
-    const Event& p = parts_[i];
-    h.offset_s = std::max(h.offset_s, p.offset_s);
-    h.offset_sample = std::max(h.offset_sample, p.offset_sample);
-    h.impulse_count += p.impulse_count;
-    take_louder_peak(h, p);
-    carry_early_announcements(h, p);
-    confidence += p.confidence;
+    extend(h, parts_[i]);
+    confidence += parts_[i].confidence;
   }
   h.class_name = "crepitus";
   h.confidence = confidence / double(n_);

@@ -82,6 +82,7 @@
 #include <string>
 #include <vector>
 
+#include "dsp/event_tracker.h"
 #include "src/engine/event.h"
 
 namespace popscope {
@@ -121,8 +122,8 @@ constexpr double kTrainGapS = 0.1;
 // Parts a run guard holds before it must decide (a thrust has at most 9 pops
 // and a few parts between them).
 constexpr size_t kMaxRunParts = 24;
-// Impulses of the shortest train the event tracker reports (dsp::EventTracker's train_min_impulses).
-constexpr int kMinTrainImpulses = 4;
+// Impulses of the shortest train the event tracker reports.
+constexpr int kMinTrainImpulses = dsp::EventTracker::Config{}.train_min_impulses;
 constexpr double kSlideBelowSnapDb = 6.0;
 
 bool is_mergeable_class(const std::string& class_name);
@@ -148,6 +149,8 @@ class ImpulseRunGuard {
 
  private:
   static bool joins_run(const Event& e);
+  // Takes a part into the episode: its end, impulses, peak and announcements.
+  static void extend(Event& episode, const Event& part);
   void close(std::vector<Event>& out);
   void become_grinding();
 
@@ -157,7 +160,6 @@ class ImpulseRunGuard {
   int long_grinding_ = 0;   // grinding parts of the run at least kMinGrindingEpisodeS long
   int short_grinding_ = 0;  // and those of at least kMinTrainImpulses impulses
   double first_pop_onset_s_ = 0;
-  double start_s_ = 0;      // the run's first onset
   double end_s_ = 0;        // latest end of the run's parts
   bool grinding_ = false;   // decided: parts_[0] is the whole episode
 };
