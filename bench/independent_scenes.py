@@ -138,10 +138,31 @@ def write_scene(path, rng, rate, dur_s=15.0):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('out'); ap.add_argument('--scenes', type=int, default=24); ap.add_argument('--seed', type=int, default=1)
-    ap.add_argument('--snr', default='10:30')
-    a = ap.parse_args(); os.makedirs(a.out, exist_ok=True)
-    SNR = tuple(float(v) for v in a.snr.split(':'))
+    def snr_range(text):
+        try:
+            lo, hi = (float(v) for v in text.split(':'))
+        except ValueError:
+            raise argparse.ArgumentTypeError("'%s' is not LO:HI in dB (e.g. 10:30)" % text)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+            raise argparse.ArgumentTypeError("'%s': LO must be a number no larger than HI" % text)
+        return lo, hi
+
+    def positive(text):
+        n = int(text)
+        if n < 1:
+            raise argparse.ArgumentTypeError('must be at least 1')
+        return n
+
+    ap.add_argument('out')
+    ap.add_argument('--scenes', type=positive, default=24)
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--snr', type=snr_range, default=(10.0, 30.0), help='peak SNR range LO:HI in dB')
+    a = ap.parse_args()
+    SNR = a.snr
+    try:
+        os.makedirs(a.out, exist_ok=True)
+    except OSError as e:
+        ap.exit(4, '%s: cannot create folder: %s\n' % (a.out, e.strerror))
     for i in range(a.scenes):
         rng = random.Random(a.seed * 100003 + i)
         write_scene(os.path.join(a.out, 'scene%03d.wav' % i), rng, rng.choice([16000, 44100, 48000]))
