@@ -29,6 +29,8 @@ struct Engine::Channel {
   dsp::EventTracker tracker;
   dsp::SampleHistory history;
   dsp::GrindingOnsetSearch onset_search;
+  dsp::BackgroundSpectrum background;  // spectrum of the quiet stretches, removed from event spectra
+  int64_t quiet_hops = 0;              // hops since an event was last active
   int64_t released_until = 0;  // analysis sample where the last released event ended
   std::vector<float> pending;   // analysis-rate samples not yet a whole hop
   std::vector<float> filtered;  // one hop after the DC blocker
@@ -79,6 +81,11 @@ Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
     gc.capacity_hops = size_t(kHistoryS / hop_s);
     ch->onset_search.configure(gc);
     ch->onset_search.prepare();
+    dsp::BackgroundSpectrum::Config bc;
+    bc.fft_size = FeatureExtractor::Config{}.fft_size;
+    bc.sample_rate_hz = s.analysis_rate_hz;
+    ch->background.configure(bc);
+    ch->background.prepare();
     ch->pending.reserve(hop_samples_);
     ch->filtered.assign(hop_samples_, 0.0f);
     ch->candidates.reserve(tc.max_transients + 8);
@@ -89,6 +96,7 @@ Engine::Engine(const DetectorSettings& s, double source_rate_hz, int channels)
   fc.sample_rate_hz = s.analysis_rate_hz;
   features_.configure(fc);
   features_.prepare();
+  background_frame_.assign(FeatureExtractor::Config{}.fft_size, 0.0f);
   resampled_.assign(channels_[0]->resampler.max_output(kChunkFrames) + 4096, 0.0f);
   events_.reserve(1024);
   early_.reserve(256);
@@ -120,6 +128,7 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
     ch.onset_search.push(ch.hop_index, v.band_energy);
     const bool onset = ch.picker.process(v.odf_db, v.level_dbfs);
     ch.tracker.process(ch.hop_index, v, onset, ch.history, ch.candidates);
+    update_background(ch);
     if (observer_) {
       DetectionFrame d;
       d.channel = index;
@@ -144,7 +153,18 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
   }
 }
 
-Event Engine::make_event(const dsp::Candidate& c, const Channel& ch, int index) {
+void Engine::update_background(Channel& ch) {
+  // Whole frames on a fixed grid of the stream in which no event was active
+  // (so the estimate is the same whatever the block size).
+  const auto frame = int64_t(background_frame_.size());
+  ch.quiet_hops = ch.tracker.active() ? 0 : ch.quiet_hops + 1;
+  const int64_t end = (ch.hop_index + 1) * int64_t(hop_samples_);
+  if (end % frame != 0 || ch.quiet_hops * int64_t(hop_samples_) < frame) return;
+  int64_t from = end - frame;
+  if (ch.history.copy(from, size_t(frame), background_frame_.data()) == size_t(frame)) ch.background.update(background_frame_.data());
+}
+
+Event Engine::make_event(const dsp::Candidate& c, Channel& ch, int index) {
   const double to_source = source_rate_hz_ / settings_.analysis_rate_hz;
   Event e;
   e.channel = index;
@@ -159,7 +179,7 @@ Event Engine::make_event(const dsp::Candidate& c, const Channel& ch, int index) 
   e.offset_s = double(e.offset_sample) / source_rate_hz_;
   e.impulse_count = c.impulse_count;
   e.is_train = c.is_train;
-  features_.compute(c, ch.history, e.features, &e.peak_dbfs, &e.rms_dbfs);
+  features_.compute(c, ch.history, &ch.background, e.features, &e.peak_dbfs, &e.rms_dbfs);
   return e;
 }
 
@@ -332,6 +352,7 @@ void Engine::skip(size_t frames) {
     ch.activity.reset();
     ch.picker.reset();
     ch.tracker.reset();
+    ch.quiet_hops = 0;  // the background estimate stays; the silence standing in for the gap is not background
     const int64_t resume = std::llround(double(frames_in_ + int64_t(frames)) * settings_.analysis_rate_hz /
                                         source_rate_hz_);
     // The history stays addressed by absolute sample: silence stands in for the gap
@@ -400,6 +421,8 @@ void Engine::reset() {
     ch->candidates.clear();
     ch->merger.reset();
     ch->onset_search.reset();
+    ch->background.reset();
+    ch->quiet_hops = 0;
     ch->released_until = 0;
     ch->announced.clear();
     ch->early_next = ch->tracker.transients_started();

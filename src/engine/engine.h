@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "dsp/background_spectrum.h"
 #include "dsp/band_activity.h"
 #include "dsp/event_tracker.h"
 #include "dsp/resampler.h"
@@ -116,8 +117,9 @@ class Engine {
   struct Channel;
   void run_hops(Channel& ch, int index, const float* x, size_t n);
   void finish_candidates(Channel& ch, int index);
+  void update_background(Channel& ch);
   void settle_released(Channel& ch, size_t first);
-  Event make_event(const dsp::Candidate& c, const Channel& ch, int index);
+  Event make_event(const dsp::Candidate& c, Channel& ch, int index);
   void decide_early(Channel& ch, int index);
   void settle_early(Channel& ch, Event& e, bool kept);
   void withdraw(const Event& announcement);
@@ -133,6 +135,7 @@ class Engine {
   size_t hop_samples_;
   std::vector<std::unique_ptr<Channel>> channels_;
   FeatureExtractor features_;
+  std::vector<float> background_frame_;  // one background frame copied from a channel's history
   const EventClassifier* classifier_ = nullptr;
   const EventClassifier* early_classifier_ = nullptr;
   std::function<void(const DetectionFrame&)> observer_;

@@ -88,8 +88,9 @@ void FeatureExtractor::prepare() {
   envelope_.assign(max_samples, 0.0f);
 }
 
-void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory& h, FeatureVector& f,
-                               double* peak_dbfs, double* rms_dbfs) noexcept {
+void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory& h,
+                               dsp::BackgroundSpectrum* background, FeatureVector& f, double* peak_dbfs,
+                               double* rms_dbfs) noexcept {
   f.fill(0.0f);
   const double fs = config_.sample_rate_hz;
   int64_t from = c.onset_sample;
@@ -119,6 +120,8 @@ void FeatureExtractor::compute(const dsp::Candidate& c, const dsp::SampleHistory
   // Spectrum of the event's start (up to fft_size samples).
   const size_t nspec = std::min(n, spectrum_.config().fft_size);
   spectrum_.process(frame_.data(), std::max<size_t>(nspec, 2), power_.data());
+  // The sound's own spectrum: the background's expected power removed.
+  if (background) background->subtract(std::max<size_t>(nspec, 2), power_.data(), top_bins_);
   const auto shape = dsp::spectral_shape(power_.data(), top_bins_, spectrum_.bin_hz(), 20.0);
   const double bin = spectrum_.bin_hz();
   // Amplitude envelope over frames of one period of the dominant frequency,

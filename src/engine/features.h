@@ -14,19 +14,23 @@
 // than a thump with rubbing noise or several plate modes (a bumped sensor, a
 // knock): resonance_flatness, decay_ripple_db, log10_damping_ratio; and
 // pre_onset_snr_db, the level of what led into the sound (a snap often follows
-// a soft slide, DOMAIN.md).
+// a soft slide, DOMAIN.md). Schema 4 computes every spectral feature (shape,
+// band fractions, resonance flatness, MFCCs) on the event's spectrum less the
+// background's expected power (dsp/background_spectrum.h): at a few dB of SNR
+// the raw spectrum of a pop is mostly the room's or the sensor's noise.
 #include <array>
 #include <cstddef>
 #include <string_view>
 #include <vector>
 
+#include "dsp/background_spectrum.h"
 #include "dsp/event_tracker.h"
 #include "dsp/sample_history.h"
 #include "dsp/spectrum.h"
 
 namespace popscope {
 
-constexpr int kFeatureSchemaVersion = 3;
+constexpr int kFeatureSchemaVersion = 4;
 constexpr size_t kMfccCount = 13;
 constexpr size_t kFeatureCount = 35 + kMfccCount;
 using FeatureVector = std::array<float, kFeatureCount>;
@@ -49,10 +53,12 @@ class FeatureExtractor {
   };
   void configure(const Config& config) { config_ = config; }
   void prepare();
-  // Computes the features of a candidate from the channel's sample history.
+  // Computes the features of a candidate from the channel's sample history;
+  // background (may be null) is the channel's background spectrum, removed
+  // from the event's before the spectral features (its fft_size must match).
   // Also returns the event's peak and RMS level (dBFS) through the pointers.
-  void compute(const dsp::Candidate& c, const dsp::SampleHistory& history, FeatureVector& out,
-               double* peak_dbfs, double* rms_dbfs) noexcept;
+  void compute(const dsp::Candidate& c, const dsp::SampleHistory& history, dsp::BackgroundSpectrum* background,
+               FeatureVector& out, double* peak_dbfs, double* rms_dbfs) noexcept;
 
  private:
   Config config_{};
