@@ -356,13 +356,19 @@ TEST_CASE("SIGINT and SIGTERM stop listen cleanly: exit 130, a valid recording a
     MESSAGE("ALSA configuration not installed; skipped");
     return;
   }
+  // The signal goes out 2 s after listen says it is listening, which is
+  // when its handler is in place: a background job of a non-interactive
+  // shell starts with SIGINT ignored, so a signal sent earlier (a slow start
+  // under a sanitizer) would be lost and listen would never stop.
   for (const std::string sig : {"INT", "TERM"}) {
     TempDir tmp;
     PacedFeeder feed(tmp.file("scene.fifo"), write_scene(tmp, 1, 3.0, {0.5, 1.0, 1.1}, 0), 2);
     const std::string rec = tmp.file(sig == "INT" ? "rec.flac" : "rec.wav");
     const std::string cmd = "HOME=" + quote(tmp.path()) + " " + quote(test::binary_path()) +
                             " listen --no-meter --record " + quote(rec) + " > " + quote(tmp.file("out.txt")) + " 2> " +
-                            quote(tmp.file("err.txt")) + " & pid=$!; sleep 2; kill -" + sig + " $pid; wait $pid";
+                            quote(tmp.file("err.txt")) + " & pid=$!; while ! grep -q listening " +
+                            quote(tmp.file("err.txt")) + "; do sleep 0.05; done; sleep 2; kill -" + sig +
+                            " $pid; wait $pid";
     const auto r = test::run_shell(cmd);
     const std::string err = test::read_text(tmp.file("err.txt"));
     INFO(sig << ": " << err);
