@@ -29,7 +29,7 @@ void BackgroundSpectrum::prepare() {
   frame_power_.assign(bins(), 0.0f);
   density_.assign(bins(), 0.0);
   prefix_.assign(bins() + 1, 0.0);
-  expected_.assign(bins(), 0.0f);
+  first_pass_.assign(bins(), 0.0f);
   reset();
 }
 
@@ -68,8 +68,8 @@ void BackgroundSpectrum::expected(size_t window_samples, float* power_out) noexc
   // half-power width is about 1.44 fft_size / n bins: smooth with a triangle
   // of that half-width (a box of half its width, twice).
   const auto half = size_t(std::lround(0.72 * double(config_.fft_size) / double(n)));
-  box_mean(density_.data(), nb, half, prefix_, expected_.data());
-  box_mean(expected_.data(), nb, half, prefix_, power_out);
+  box_mean(density_.data(), nb, half, prefix_, first_pass_.data());
+  box_mean(first_pass_.data(), nb, half, prefix_, power_out);
   const double scale = hann_energy(n);
   for (size_t k = 0; k < nb; ++k) power_out[k] = float(double(power_out[k]) * scale);
 }

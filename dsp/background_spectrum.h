@@ -68,10 +68,10 @@ class BackgroundSpectrum {
  private:
   Config config_{};
   PowerSpectrum spectrum_;
-  std::vector<float> frame_power_;
-  std::vector<double> density_;   // mean periodogram per unit of window energy
-  std::vector<double> prefix_;    // prefix sums of density_, for main-lobe smoothing
-  std::vector<float> expected_;
+  std::vector<float> frame_power_;  // update()'s periodogram; subtract()'s expected power
+  std::vector<double> density_;     // mean periodogram per unit of window energy
+  std::vector<double> prefix_;      // prefix sums for the main-lobe smoothing
+  std::vector<float> first_pass_;   // the density after the first of the two box smoothings
   size_t frames_ = 0;
 };
 
