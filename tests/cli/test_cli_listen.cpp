@@ -40,6 +40,12 @@ constexpr int kBlock = 256;  // listen's default --block
 // the plugin: with block-sized writes every read is whole. The FIFO is opened
 // read-write so PortAudio's device probing (which opens and closes the
 // device) never blocks or breaks the pipe.
+//
+// The clock only runs while the device reads: the pipe is shrunk to one page
+// (a few blocks), and while it is full (listen still starting, which takes
+// seconds under a sanitizer) the schedule moves with the wall clock. So the
+// audio the device has taken is the time it has been capturing plus at most
+// one pipe of start-up backlog, however slowly listen started.
 class PacedFeeder {
  public:
   PacedFeeder(const std::string& fifo, std::vector<char> data, int bytes_per_frame)
@@ -48,6 +54,8 @@ class PacedFeeder {
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     fd_ = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
     REQUIRE(fd_ >= 0);
+    const int pipe_bytes = ::fcntl(fd_, F_SETPIPE_SZ, 4096);  // rounded up to a page
+    REQUIRE(pipe_bytes >= int(chunk_));
     thread_ = std::thread([this] { run(); });
   }
   ~PacedFeeder() {
@@ -59,8 +67,8 @@ class PacedFeeder {
  private:
   void run() {
     const std::vector<char> silence(chunk_, 0);
-    const auto t0 = std::chrono::steady_clock::now();
     const auto period = std::chrono::nanoseconds(int64_t(1e9 * kBlock / kRate));
+    auto t0 = std::chrono::steady_clock::now();
     size_t pos = 0;
     int64_t written = 0;
     while (!stop_) {
@@ -68,10 +76,11 @@ class PacedFeeder {
       if (::write(fd_, p, chunk_) == ssize_t(chunk_)) {  // atomic: all or nothing
         pos += chunk_;
         ++written;
-        std::this_thread::sleep_until(t0 + written * period);  // late: catch up at once
+        std::this_thread::sleep_until(t0 + written * period);  // a little late: catch up
       } else {
-        pollfd pfd{fd_, POLLOUT, 0};  // the pipe is full (capture not started yet)
+        pollfd pfd{fd_, POLLOUT, 0};  // the pipe is full: capture not started yet
         ::poll(&pfd, 1, 20);
+        t0 = std::chrono::steady_clock::now() - written * period;  // no backlog of schedule
       }
     }
   }
@@ -222,12 +231,6 @@ Capture listen_to_scene(const TempDir& tmp, const std::vector<char>& raw, int by
   }
   FAIL("the test capture device lost or repeated audio in three runs: is the machine overloaded?");
   return c;
-}
-
-std::vector<double> onsets(const std::vector<nlohmann::json>& events) {
-  std::vector<double> out;
-  for (const auto& e : events) out.push_back(e["onset_s"].get<double>());
-  return out;
 }
 
 }  // namespace
