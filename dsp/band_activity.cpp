@@ -37,8 +37,15 @@ void BandActivity::prepare() {
   reset();
 }
 
+void BandActivity::restart(size_t padded_samples) noexcept {
+  reset();
+  padded_samples_ = padded_samples;
+}
+
 void BandActivity::reset() noexcept {
   dc_.reset();
+  dc_primed_ = false;
+  padded_samples_ = 0;
   for (auto& pair : filters_)
     for (auto& f : pair) f.reset();
   for (auto& r : energy_ring_) r.fill(0.0);
@@ -52,8 +59,21 @@ HopValues BandActivity::process(const float* hop, float* filtered_out, bool even
   const size_t n = config_.hop_samples;
   std::array<double, kActivityBands> energy{};
   double broadband = 0;
+  size_t padded = 0;
+  if (!dc_primed_) {
+    // The level is the mean of the hop's second half (the first half holds a
+    // resampler's start, which rings around the jump from the silence
+    // before the stream).
+    padded = std::min(padded_samples_, n - 1);
+    const size_t from = padded + (n - padded) / 2;
+    double sum = 0;
+    for (size_t i = from; i < n; ++i) sum += double(hop[i]);
+    dc_.prime(sum / double(n - from));
+    dc_primed_ = true;
+    padded_samples_ = 0;
+  }
   for (size_t i = 0; i < n; ++i) {
-    const double x = dc_.process(double(hop[i]));
+    const double x = i < padded ? 0.0 : dc_.process(double(hop[i]));
     filtered_out[i] = float(x);
     broadband += x * x;
     for (size_t b = 0; b < kActivityBands; ++b) {

@@ -45,7 +45,14 @@ class BandActivity {
 
   void configure(const Config& config);
   void prepare();
+  // The DC blocker starts again from the level of the next hop, so a
+  // recorder's offset gives no decaying step (which would read as seconds of
+  // infrasound).
   void reset() noexcept;
+  // reset() for a stream that resumes after lost audio: the next hop's first
+  // padded_samples samples are silence standing in for it. They come out as
+  // silence, and the DC blocker starts from the level of the rest.
+  void restart(size_t padded_samples) noexcept;
 
   // Consumes exactly hop_samples samples; writes the DC-blocked samples to
   // filtered_out (hop_samples values) and returns the hop's values.
@@ -72,6 +79,8 @@ class BandActivity {
   std::array<float, kActivityBands> floor_db_{};
   std::array<float, kActivityBands> spread_db_{};
   size_t hops_seen_ = 0;
+  bool dc_primed_ = false;
+  size_t padded_samples_ = 0;  // leading silence of the next hop (restart())
   float alpha_ = 0, alpha_event_ = 0, alpha_warm_ = 0, alpha_drop_ = 0;
 };
 

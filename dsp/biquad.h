@@ -39,6 +39,12 @@ class DcBlocker {
  public:
   void configure(double cutoff_hz, double sample_rate_hz) noexcept;
   void reset() noexcept { x1_ = y1_ = 0.0; }
+  // As if the input had sat at dc_level for ever: a stream that starts at
+  // its offset then gives no step that takes seconds to decay.
+  void prime(double dc_level) noexcept {
+    x1_ = dc_level;
+    y1_ = 0.0;
+  }
   double process(double x) noexcept {
     const double y = x - x1_ + r_ * y1_;
     x1_ = x;

@@ -302,18 +302,7 @@ void Engine::process(const float* const* channels, size_t frames) {
 void Engine::flush() {
   for (size_t c = 0; c < channels_.size(); ++c) {
     Channel& ch = *channels_[c];
-    const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
-    // Drain the resampler by continuing the stream with its last value (50 ms,
-    // well past the filter's reach) rather than the zeros soxr's flush adds: a
-    // DC offset dropping to zero at the end would be a step, detected as an event.
-    const std::vector<float> held(kChunkFrames, ch.last_input);
-    const size_t hold_frames = std::max(kChunkFrames, size_t(std::ceil(0.05 * source_rate_hz_)));
-    for (size_t fed = 0; fed < hold_frames && ch.analysis_samples < exact; fed += kChunkFrames) {
-      const size_t n = ch.resampler.process(held.data(), std::min(kChunkFrames, hold_frames - fed), resampled_.data(),
-                                            resampled_.size());
-      run_resampled(ch, int(c), n, exact);
-    }
-    run_resampled(ch, int(c), ch.resampler.flush(resampled_.data(), resampled_.size()), exact);
+    drain_resampler(ch, int(c));
     if (!ch.pending.empty()) {
       // Pad the last partial hop by holding the last sample: padding with
       // zeros would turn a DC offset into a step, detected as an event.
@@ -322,6 +311,21 @@ void Engine::flush() {
     }
     close_channel(ch, int(c));
   }
+}
+
+void Engine::drain_resampler(Channel& ch, int index) {
+  const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
+  // Continue the stream with its last value (50 ms, well past the filter's
+  // reach) rather than the zeros soxr's flush adds: a DC offset dropping to
+  // zero at the end would be a step, detected as an event.
+  const std::vector<float> held(kChunkFrames, ch.last_input);
+  const size_t hold_frames = std::max(kChunkFrames, size_t(std::ceil(0.05 * source_rate_hz_)));
+  for (size_t fed = 0; fed < hold_frames && ch.analysis_samples < exact; fed += kChunkFrames) {
+    const size_t n =
+        ch.resampler.process(held.data(), std::min(kChunkFrames, hold_frames - fed), resampled_.data(), resampled_.size());
+    run_resampled(ch, index, n, exact);
+  }
+  run_resampled(ch, index, ch.resampler.flush(resampled_.data(), resampled_.size()), exact);
 }
 
 void Engine::run_resampled(Channel& ch, int index, size_t n, int64_t exact) {
@@ -344,12 +348,10 @@ void Engine::skip(size_t frames) {
   for (size_t c = 0; c < channels_.size(); ++c) {
     Channel& ch = *channels_[c];
     // Finish the audio before the gap as if the stream ended there.
-    const int64_t exact = std::llround(double(frames_in_) * settings_.analysis_rate_hz / source_rate_hz_);
-    run_resampled(ch, int(c), ch.resampler.flush(resampled_.data(), resampled_.size()), exact);
+    drain_resampler(ch, int(c));
     close_channel(ch, int(c));
     // Restart detection after the gap, on the same clock.
     ch.resampler.reset();
-    ch.activity.reset();
     ch.picker.reset();
     ch.tracker.reset();
     ch.quiet_hops = 0;  // the background estimate stays; the silence standing in for the gap is not background
@@ -366,6 +368,7 @@ void Engine::skip(size_t frames) {
     // The first hop after the gap starts on the hop grid, padded with silence.
     ch.hop_index = resume / hop;
     ch.pending.assign(size_t(resume - ch.hop_index * hop), 0.0f);
+    ch.activity.restart(ch.pending.size());
     ch.analysis_samples = resume;
   }
   frames_in_ += int64_t(frames);

@@ -126,6 +126,10 @@ class Engine {
   // Runs the detectors on the first n samples of resampled_, never past
   // `exact` analysis samples in all.
   void run_resampled(Channel& ch, int index, size_t n, int64_t exact);
+  // Runs what the resampler still holds through the detectors, up to the
+  // stream's exact length (the end of the stream, or of the audio before an
+  // overrun gap).
+  void drain_resampler(Channel& ch, int index);
   // Closes the open episode and releases every held event (end of stream, or
   // the audio before an overrun gap).
   void close_channel(Channel& ch, int index);

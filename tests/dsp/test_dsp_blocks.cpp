@@ -108,6 +108,39 @@ TEST_CASE("band activity ignores steady noise and hum and rises for a transient"
   CHECK(loud > 15.0);
 }
 
+TEST_CASE("band activity: a DC offset comes out as nothing from the start, and padding after a restart as silence") {
+  BandActivity a;
+  a.configure({16000.0, 16, 0, 0, 0.4, 4.0});
+  a.prepare();
+  std::mt19937 rng(4);
+  std::normal_distribution<float> g(0.f, 0.001f);
+  std::vector<float> hop(16), out(16);
+  // 0.3 of offset under noise 50 dB below it: what comes out is the noise
+  // from the first hop on. Started from zero instead, the blocker would put
+  // out a 0.3 step decaying over 0.32 s (its 0.5 Hz corner).
+  auto worst_offset = [&](size_t hops) {
+    double worst = 0;
+    for (size_t n = 0; n < hops; ++n) {
+      for (auto& v : hop) v = 0.3f + g(rng);
+      a.process(hop.data(), out.data(), false);
+      for (float v : out) worst = std::max(worst, std::fabs(double(v)));
+    }
+    return worst;
+  };
+  CHECK(worst_offset(500) < 0.006);
+  // After lost audio, the hop's first 10 samples are silence standing in for
+  // it: they stay silence, and the offset after them is no step either.
+  a.restart(10);
+  for (size_t i = 0; i < hop.size(); ++i) hop[i] = i < 10 ? 0.0f : 0.3f + g(rng);
+  a.process(hop.data(), out.data(), false);
+  for (size_t i = 0; i < 10; ++i) CHECK(out[i] == 0.0f);
+  for (size_t i = 10; i < 16; ++i) CHECK(std::fabs(out[i]) < 0.006);
+  CHECK(worst_offset(500) < 0.006);
+  // reset() starts from the next hop's level again.
+  a.reset();
+  CHECK(worst_offset(500) < 0.006);
+}
+
 TEST_CASE("peak picker: threshold, minimum interval and silence gate") {
   PeakPicker pp;
   PeakPicker::Config c;
