@@ -66,8 +66,12 @@ void BackgroundSpectrum::expected(size_t window_samples, float* power_out) noexc
   const size_t n = std::clamp<size_t>(window_samples, 2, config_.fft_size);
   // A Hann window of n samples smears the density over its main lobe, whose
   // half-power width is about 1.44 fft_size / n bins: smooth with a triangle
-  // of that half-width (a box of half its width, twice).
-  const auto half = size_t(std::lround(0.72 * double(config_.fft_size) / double(n)));
+  // of that half-width (a box of half its width, twice). The density was
+  // measured through the fft_size window's own lobe already, and lobe widths
+  // add about in quadrature, so only the difference is added (nothing for a
+  // window of fft_size).
+  const double ratio = double(config_.fft_size) / double(n);
+  const auto half = size_t(std::lround(0.72 * std::sqrt(std::max(0.0, ratio * ratio - 1.0))));
   box_mean(density_.data(), nb, half, prefix_, first_pass_.data());
   box_mean(first_pass_.data(), nb, half, prefix_, power_out);
   const double scale = hann_energy(n);

@@ -96,6 +96,52 @@ TEST_CASE("expected background power matches the mean periodogram of noise frame
   }
 }
 
+TEST_CASE("a short window's expected power spreads a hum over its main lobe, bin by bin") {
+  // A steady 1 kHz hum over a faint noise floor: a 96-sample Hann window
+  // spreads it over ~+-10 bins of the 1024-point grid (half power at +-7.7),
+  // a 1024-sample window keeps it within a few bins. The expected power must
+  // follow that shape bin by bin near the hum: a lobe twice too wide or too
+  // narrow is off by 3 dB at its centre.
+  const size_t total = size_t(40 * kRate);
+  std::mt19937 rng(11);
+  std::normal_distribution<double> g(0.0, 1e-4);
+  std::uniform_real_distribution<double> u(0.0, 2 * M_PI);
+  std::vector<float> x(total);
+  const double phase = u(rng);
+  for (size_t i = 0; i < total; ++i) x[i] = float(0.05 * std::sin(2 * M_PI * 1000.0 * double(i) / kRate + phase) + g(rng));
+  BackgroundSpectrum b;
+  train_on(b, std::vector<float>(x.begin(), x.begin() + long(total / 2)));
+  PowerSpectrum ps;
+  ps.configure({kFft, kRate});
+  ps.prepare();
+  const size_t hum_bin = 64;  // 1000 Hz at 15.625 Hz per bin
+  for (size_t n : {96, 1024}) {
+    CAPTURE(n);
+    std::vector<double> mean(b.bins(), 0.0);
+    std::vector<float> p(b.bins()), expect(b.bins());
+    size_t frames = 0;
+    for (size_t i = total / 2; i + n <= total; i += n / 3 + 7, ++frames) {  // frames at every phase of the hum
+      ps.process(x.data() + i, n, p.data());
+      for (size_t k = 0; k < p.size(); ++k) mean[k] += p[k];
+    }
+    for (auto& m : mean) m /= double(frames);
+    b.expected(n, expect.data());
+    double got = 0, want = 0;
+    for (size_t k = hum_bin - 24; k <= hum_bin + 24; ++k) {
+      got += expect[k];
+      want += mean[k];
+    }
+    CHECK(got == doctest::Approx(want).epsilon(0.1));  // the hum's power, wherever it is spread
+    const size_t reach = n == 96 ? 8 : 1;  // bins where the lobe holds over a third of its peak
+    for (size_t k = hum_bin - reach; k <= hum_bin + reach; ++k) {
+      CAPTURE(k);
+      CHECK(double(expect[k]) > mean[k] / 1.6);
+      CHECK(double(expect[k]) < mean[k] * 1.6);
+    }
+    if (n == 1024) CHECK(double(expect[hum_bin + 12]) < 1e-3 * mean[hum_bin]);  // no spread a long window does not make
+  }
+}
+
 TEST_CASE("subtracting the background gives a faint pop's own spectrum in brown noise") {
   // A 1.2 kHz damped pop (tau 1.5 ms) whose peak stands 10 dB over brown
   // noise: in the raw spectrum of its 6 ms the noise below 250 Hz holds most
