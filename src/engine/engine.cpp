@@ -156,12 +156,17 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
 void Engine::update_background(Channel& ch) {
   // Whole frames on a fixed grid of the stream in which no event was active
   // (so the estimate is the same whatever the block size).
+  // A frame ends at each multiple of its length; it is used in the hop that
+  // reaches that boundary, if no event was active since the frame began.
   const auto frame = int64_t(background_frame_.size());
+  const auto hop = int64_t(hop_samples_);
   ch.quiet_hops = ch.tracker.active() ? 0 : ch.quiet_hops + 1;
-  const int64_t end = (ch.hop_index + 1) * int64_t(hop_samples_);
-  if (end % frame != 0 || ch.quiet_hops * int64_t(hop_samples_) < frame) return;
-  int64_t from = end - frame;
-  if (ch.history.copy(from, size_t(frame), background_frame_.data()) == size_t(frame)) ch.background.update(background_frame_.data());
+  const int64_t end = (ch.hop_index + 1) * hop;
+  const int64_t boundary = end / frame * frame;
+  if (boundary <= end - hop || end - ch.quiet_hops * hop > boundary - frame) return;
+  int64_t from = boundary - frame;
+  if (ch.history.copy(from, size_t(frame), background_frame_.data()) == size_t(frame))
+    ch.background.update(background_frame_.data());
 }
 
 Event Engine::make_event(const dsp::Candidate& c, Channel& ch, int index) {
