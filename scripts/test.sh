@@ -18,7 +18,12 @@ case "$mode" in
   --tsan)     dir=build-tsan ;;
   *) echo "usage: scripts/test.sh [--sanitize|--tsan]" >&2; exit 2 ;;
 esac
-bash scripts/build.sh $mode
+if [ "$mode" = --tsan ]; then
+  # Only what the threaded tests below run.
+  POPSCOPE_BUILD_TARGETS="popscope test_src test_cli" bash scripts/build.sh $mode
+else
+  bash scripts/build.sh $mode
+fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 if [ "$mode" = --tsan ]; then
