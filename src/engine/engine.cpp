@@ -154,10 +154,10 @@ void Engine::run_hops(Channel& ch, int index, const float* x, size_t n) {
 }
 
 void Engine::update_background(Channel& ch) {
-  // Whole frames on a fixed grid of the stream in which no event was active
-  // (so the estimate is the same whatever the block size).
-  // A frame ends at each multiple of its length; it is used in the hop that
-  // reaches that boundary, if no event was active since the frame began.
+  // Whole frames on a fixed grid of the stream (so the estimate is the same
+  // whatever the block size): a frame ends at each multiple of its length and
+  // is used in the hop that reaches that boundary, if no event was active
+  // since the frame began.
   const auto frame = int64_t(background_frame_.size());
   const auto hop = int64_t(hop_samples_);
   ch.quiet_hops = ch.tracker.active() ? 0 : ch.quiet_hops + 1;

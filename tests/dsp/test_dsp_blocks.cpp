@@ -86,10 +86,16 @@ TEST_CASE("mel filterbank puts a tone's energy in the band around it") {
   for (size_t i = 1; i < 13; ++i) CHECK(std::fabs(c[i]) < 1e-3);
 }
 
-TEST_CASE("band activity ignores steady noise and hum and rises for a transient") {
+// Band activity at 16 kHz with 1 ms (16-sample) hops.
+BandActivity band_activity_16k() {
   BandActivity a;
   a.configure({16000.0, 16, 0, 0, 0.4, 4.0});
   a.prepare();
+  return a;
+}
+
+TEST_CASE("band activity ignores steady noise and hum and rises for a transient") {
+  BandActivity a = band_activity_16k();
   std::mt19937 rng(3);
   std::normal_distribution<float> g(0.f, 0.01f);
   std::vector<float> hop(16), out(16);
@@ -109,9 +115,7 @@ TEST_CASE("band activity ignores steady noise and hum and rises for a transient"
 }
 
 TEST_CASE("band activity: a DC offset comes out as nothing from the start, and padding after a restart as silence") {
-  BandActivity a;
-  a.configure({16000.0, 16, 0, 0, 0.4, 4.0});
-  a.prepare();
+  BandActivity a = band_activity_16k();
   std::mt19937 rng(4);
   std::normal_distribution<float> g(0.f, 0.001f);
   std::vector<float> hop(16), out(16);
