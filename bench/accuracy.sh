@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Accuracy of a model on generated recordings it was never trained or tuned
 # on: seeds disjoint from the training seeds (models/default/rebuild.sh uses
-# 1, 2, 11, 21, 41, 42), every profile, SNR >= 10 dB and 0-10 dB separately; then the
+# 1, 2, 11, 21, 41, 42, 51, 52), every profile, SNR 10-30 dB, 30-45 dB (a contact
+# sensor in a quiet room) and 0-10 dB separately; then the
 # whole profile held out: a model trained on three profiles is scored on the
 # fourth. Prints a Markdown table for bench/RESULTS.md.
 # Usage: bench/accuracy.sh [MODEL] [POPSCOPE_BINARY] [WORK_DIR] [--no-holdout]
 # Environment: SCENES recordings per test set (30), SEED first test seed (1000;
-# each profile uses SEED+10k and SEED+10k+1).
+# each profile uses SEED+10k, SEED+10k+1 and SEED+10k+2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-default}
@@ -28,6 +29,8 @@ for p in clinic home knee noisy; do
   if [ "$p" != noisy ]; then
     synth "$p-snr10" --scenes "$scenes" --profile "$p" --seed $seed --snr-db 10:30
     row "$p, SNR 10-30 dB" "$model" "$work/$p-snr10"
+    synth "$p-snr30" --scenes "$scenes" --profile "$p" --seed $((seed + 2)) --snr-db 30:45
+    row "$p, SNR 30-45 dB" "$model" "$work/$p-snr30"
   fi
   synth "$p-snr0" --scenes "$scenes" --profile "$p" --seed $((seed + 1)) --snr-db 0:10
   row "$p, SNR 0-10 dB" "$model" "$work/$p-snr0"
@@ -45,6 +48,9 @@ for p in clinic home knee noisy; do synth "train-$p" --scenes 200 --profile "$p"
 for p in clinic home knee noisy; do
   train=(); for q in clinic home knee noisy; do [ "$q" != "$p" ] && train+=("$work/train-$q"); done
   "$popscope" train "${train[@]}" --out "$work/without-$p.json" --seed 1 --no-progress >/dev/null 2>&1
-  [ "$p" != noisy ] && row "$p (unseen profile), SNR 10-30 dB" "$work/without-$p.json" "$work/$p-snr10"
+  if [ "$p" != noisy ]; then
+    row "$p (unseen profile), SNR 10-30 dB" "$work/without-$p.json" "$work/$p-snr10"
+    row "$p (unseen profile), SNR 30-45 dB" "$work/without-$p.json" "$work/$p-snr30"
+  fi
   row "$p (unseen profile), SNR 0-10 dB" "$work/without-$p.json" "$work/$p-snr0"
 done
