@@ -25,6 +25,10 @@ struct Event {
   // Filled by the classifier; empty when the run has no model.
   std::string class_name;
   double confidence = 0;
+  // The model's probability that the sound is a cavitation pop (-1: no model,
+  // or a model without that class). An event that context makes a pop (a
+  // thrust's neighbour, see postprocess.h) takes it as its confidence.
+  double pop_probability = -1;
   // Filled by post-processing: thrust grouping and the refractory check.
   int thrust_id = -1;
   bool refractory_repeat = false;

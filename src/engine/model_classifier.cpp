@@ -25,6 +25,7 @@ ModelClassifier::ModelClassifier(models::Model model, double analysis_rate_hz, c
     input_index_.push_back(i);
   }
   background_ = model_.class_index(kBackgroundClass);
+  pop_ = model_.class_index("cavitation");
 }
 
 void ModelClassifier::set_min_confidence(const std::string& class_name, float value) {
@@ -46,6 +47,7 @@ bool ModelClassifier::classify(Event& e) const {
   if (p[c] < global_min_) return false;
   e.class_name = model_.classes[size_t(c)];
   e.confidence = p[c];
+  e.pop_probability = pop_ >= 0 ? double(p[pop_]) : -1.0;
   return true;
 }
 

@@ -18,6 +18,13 @@ void take_louder_peak(Event& into, const Event& from) {
   into.peak_s = from.peak_s;
   into.peak_sample = from.peak_sample;
 }
+// Context makes a part a pop: its confidence becomes the model's own
+// probability that it is one (the confidence of the class it had says nothing
+// about that).
+void become_pop(Event& e) {
+  e.class_name = "cavitation";
+  if (e.pop_probability >= 0) e.confidence = e.pop_probability;
+}
 }  // namespace
 
 bool EventMerger::is_single_impulse(const Event& e) {
@@ -50,7 +57,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
   if (e.class_name == "cavitation" && !e.is_train && held_ && enclosed_ == 0 && mass_.size() == 1 &&
       is_single_impulse(*held_) && e.onset_s > held_->onset_s && e.onset_s - held_->onset_s <= kThrustPopSpacingS &&
       (mass_.count("other") || held_->onset_s - last_pop_onset_s_ <= kThrustPopSpacingS)) {
-    held_->class_name = "cavitation";
+    become_pop(*held_);
     emit(lead_pop_, out);
     output(std::move(*held_), out);
     held_.reset();
@@ -58,7 +65,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
     weighted_conf_.clear();
   } else if (e.class_name == "other" && is_single_impulse(e) &&
              e.onset_s - last_pop_onset_s_ <= kThrustPopSpacingS && !(held_ && mass_.count("crepitus"))) {
-    e.class_name = "cavitation";
+    become_pop(e);
     relabelled = true;
   }
   if (e.class_name == "snap" && held_ && enclosed_ == 0 && !held_train_ && e.onset_s - held_->offset_s <= kSlideLeadS &&

@@ -157,6 +157,30 @@ TEST_CASE("an impulse called crepitus becomes a pop only between two pops, and a
   CHECK(out[2].class_name == "other");
 }
 
+TEST_CASE("a part that thrust context makes a pop takes the model's pop probability as its confidence") {
+  auto with_pop_probability = [](Event e, double p) {
+    e.confidence = 0.99;  // of the class the model gave it
+    e.pop_probability = p;
+    return e;
+  };
+  // An impulse called other 20 ms after a pop.
+  auto out = run({part(1.000, 1.006, "cavitation"), with_pop_probability(part(1.020, 1.026, "other"), 0.7)});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[1].confidence == doctest::Approx(0.7));
+  // An impulse called crepitus between two pops (held until the second one).
+  out = run({part(2.000, 2.006, "cavitation"), with_pop_probability(part(2.020, 2.030, "crepitus"), 0.4),
+             part(2.040, 2.046, "cavitation")});
+  REQUIRE(out.size() == 3);
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[1].confidence == doctest::Approx(0.4));
+  // Without a pop probability (no such class in the model) the confidence stays.
+  out = run({part(3.000, 3.006, "cavitation"), with_pop_probability(part(3.020, 3.026, "other"), -1)});
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].class_name == "cavitation");
+  CHECK(out[1].confidence == doctest::Approx(0.99));
+}
+
 TEST_CASE("the soft slide leading into a snap is dropped; a non-joint sound well before a snap is kept") {
   auto at = [](Event e, double peak_dbfs) {
     e.peak_dbfs = peak_dbfs;
