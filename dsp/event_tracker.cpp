@@ -94,6 +94,26 @@ void EventTracker::refine_transient(Transient& t, int64_t previous_onset, int64_
   }
 }
 
+float EventTracker::fall_db(int64_t from, int64_t to, const SampleHistory& h) const noexcept {
+  // 5 ms RMS windows a hop apart (as the offset's): the loudest, then the
+  // quietest after it.
+  const int64_t H = int64_t(config_.hop_samples);
+  const int64_t win = std::max<int64_t>(H, int64_t(0.005 * config_.sample_rate_hz));
+  from = std::max(from, h.begin());
+  to = std::min(to, h.end());
+  double loudest = 0, quietest = 0;
+  for (int64_t p = from; p + win <= to; p += H) {
+    double e = 0;
+    for (int64_t s = p; s < p + win; ++s) e += double(h.at(s)) * h.at(s);
+    if (e > loudest) {
+      loudest = quietest = e;
+    } else {
+      quietest = std::min(quietest, e);
+    }
+  }
+  return loudest > 0 ? float(10.0 * std::log10(loudest / std::max(quietest, 1e-30))) : 0.0f;
+}
+
 void EventTracker::process(int64_t n, const HopValues& v, bool onset_prev_hop, const SampleHistory& h,
                            std::vector<Candidate>& out) noexcept {
   prev_low_margin_db_ = low_margin_db_;
@@ -240,10 +260,13 @@ void EventTracker::close_episode(int64_t end_hop, const SampleHistory& h, std::v
     refine(k, limit, h);
   }
   // A transient has decayed when its envelope fell back to the background
-  // at least 1 ms before the next one started.
+  // at least 1 ms before the next one started, or fell decayed_fall_db below
+  // its peak before it (a loud pop in a quiet room).
   const int64_t gap = std::max<int64_t>(1, int64_t(0.001 * config_.sample_rate_hz));
   for (size_t k = 0; k + 1 < n; ++k) {
-    transients_[k].decayed = transients_[k].offset_sample + gap <= transients_[k + 1].onset_sample;
+    transients_[k].decayed =
+        transients_[k].offset_sample + gap <= transients_[k + 1].onset_sample ||
+        fall_db(transients_[k].onset_sample, transients_[k + 1].onset_sample, h) >= config_.decayed_fall_db;
     transients_[k].offset_sample = std::min(transients_[k].offset_sample, transients_[k + 1].onset_sample);
   }
   size_t i = 0;

@@ -6,9 +6,11 @@
 // finds an onset) and ends when it has stayed below off_db for hold_hops (or
 // after max_episode_hops). Inside an episode every picked onset starts a
 // *transient*. At the end of an episode its transients become candidates:
-//  - a transient whose sound decays back to the background before the next
-//    one starts is its own candidate: cavitation pops 10-30 ms apart in one
-//    thrust stay separate events (Dunning 2013; Mourad 2019);
+//  - a transient whose sound decays back to the background, or at least
+//    decayed_fall_db below its own peak, before the next one starts is its
+//    own candidate: cavitation pops 10-30 ms apart in one thrust stay
+//    separate events (Dunning 2013; Mourad 2019), also when they stand 30-45 dB
+//    over the background and their ringing has not reached it yet;
 //  - a run of >= train_min_impulses transients that never decay back to the
 //    background between them and lasts >= train_min_s is one *train*
 //    candidate, like a crepitus episode (irregular micro-impulses plus friction
@@ -58,6 +60,13 @@ class EventTracker {
     size_t max_transients = 256;
     int train_min_impulses = 4;
     double train_min_s = 0.1;  // shorter than any crepitus episode (0.1-2 s)
+    // A pop is "one sharp transient, decaying oscillation, 3-11 ms" (DOMAIN.md
+    // "The classes"): 10-30 ms after its peak its 5 ms RMS has fallen by tens
+    // of dB, while grinding impulses ride on friction noise that stands
+    // less far below them. 24 dB (a sixteenth of the amplitude): chosen on
+    // development recordings at 30-45 dB SNR (seed 760) from 16-30 dB; knee
+    // recordings with grinding did not change.
+    float decayed_fall_db = 24.0f;
     double min_event_s = 0.001;
     // A snap's low ringing (45-260 Hz, rings 10-100 ms: DOMAIN.md) leaks into
     // the next band up with the waveform's period, which the onset function
@@ -117,6 +126,8 @@ class EventTracker {
   void refine(size_t i, int64_t end_sample, const SampleHistory& h) noexcept;
   void refine_transient(Transient& t, int64_t previous_onset, int64_t end_sample, const SampleHistory& h) const noexcept;
   int64_t refine_onset(int64_t hop, float background_rms, const SampleHistory& h) const noexcept;
+  // How far (dB) the 5 ms RMS fell from its loudest to its quietest after it in [from, to).
+  float fall_db(int64_t from, int64_t to, const SampleHistory& h) const noexcept;
   void close_episode(int64_t end_hop, const SampleHistory& h, std::vector<Candidate>& out) noexcept;
   void emit(size_t first, size_t last, bool train, std::vector<Candidate>& out) const noexcept;
 
