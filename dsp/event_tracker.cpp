@@ -5,6 +5,15 @@
 
 namespace popscope::dsp {
 
+namespace {
+// Sum of squares of samples [from, from + n) of the history.
+double window_energy(const SampleHistory& h, int64_t from, int64_t n) noexcept {
+  double e = 0;
+  for (int64_t s = from; s < from + n; ++s) e += double(h.at(s)) * h.at(s);
+  return e;
+}
+}  // namespace
+
 void EventTracker::prepare() {
   transients_.clear();
   transients_.reserve(config_.max_transients);
@@ -24,8 +33,7 @@ int64_t EventTracker::refine_onset(int64_t hop, float background_rms, const Samp
   const int64_t s0 = std::max(h.begin(), (hop - 5) * H);
   const int64_t s1 = std::min(h.end(), (hop + 2) * H);
   const int64_t p0 = std::max(h.begin(), s0 - 3 * H);
-  double pre = 0;
-  for (int64_t s = p0; s < s0; ++s) pre += double(h.at(s)) * h.at(s);
+  const double pre = window_energy(h, p0, s0 - p0);
   const double pre_rms = s0 > p0 ? std::sqrt(pre / double(s0 - p0)) : 0.0;
   float peak = 0;
   const int64_t peak_end = std::min(h.end(), (hop + 4) * H);
@@ -81,8 +89,7 @@ void EventTracker::refine_transient(Transient& t, int64_t previous_onset, int64_
   int below = 0;
   t.offset_sample = stop;
   for (int64_t p = t.peak_sample; p + win <= stop; p += H) {
-    double e = 0;
-    for (int64_t s = p; s < p + win; ++s) e += double(h.at(s)) * h.at(s);
+    const double e = window_energy(h, p, win);
     if (std::sqrt(e / double(win)) < floor) {
       if (++below == 2) {
         t.offset_sample = p - H + win / 2;
@@ -103,8 +110,7 @@ float EventTracker::fall_db(int64_t from, int64_t to, const SampleHistory& h) co
   to = std::min(to, h.end());
   double loudest = 0, quietest = 0;
   for (int64_t p = from; p + win <= to; p += H) {
-    double e = 0;
-    for (int64_t s = p; s < p + win; ++s) e += double(h.at(s)) * h.at(s);
+    const double e = window_energy(h, p, win);
     if (e > loudest) {
       loudest = quietest = e;
     } else {
