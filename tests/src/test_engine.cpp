@@ -118,9 +118,9 @@ TEST_CASE("pops 10 ms apart are two events") {
 }
 
 TEST_CASE("a thrust's pops 45 dB over a quiet room stay separate events though their ringing bridges the gaps") {
-  // Six pops 20 ms apart, each ringing with a 4 ms time constant: 17 ms
-  // later a pop is still 10 dB over the background (so it never fell back to
-  // it), but 30 dB below its own peak.
+  // Six pops 20 ms apart, each ringing with a 4 ms time constant: when the
+  // next one starts a pop still stands well over the background (so it never
+  // fell back to it), but its 5 ms RMS is about 30 dB below its loudest.
   Scene s(1.5, 0.0005, 5);
   for (int i = 0; i < 6; ++i) s.pop(0.5 + 0.02 * i, 400.0 + 40.0 * i, 0.004, 0.3);
   for (size_t block : {256, 4096}) {
