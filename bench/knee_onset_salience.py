@@ -9,8 +9,10 @@ inside the episode. Both groups are then measured the same way: the signal is
 whitened by a linear predictor (order 24) fitted on the background of the
 0.9-0.05 s before the onset (labelled events and 20 ms around them left out),
 and the energy of 1 ms windows (0.25 ms hop) within 2 ms of the labelled onset
-is compared with the loudest 1 ms window of that background. Also counted: how
-long after the onset the first window louder than that background comes.
+is compared with the loudest 1 ms window of that background (its first and
+last 5 ms left out: there the predictor and the filter below lack their
+history). Also counted: how long after the onset the first window louder than
+that background comes.
 
 The same comparison is then made through a filter matched to the episode's own
 spectrum, the best a detector that knows the episode's sound can do: the
