@@ -61,16 +61,31 @@ void EventTracker::start_transient(int64_t hop, const HopValues& v, const Sample
   ++serial_;
 }
 
-void EventTracker::refine(size_t i, int64_t end_sample, const SampleHistory& h) noexcept {
-  refine_transient(transients_[i], i > 0 ? transients_[i - 1].onset_sample : -1, end_sample, h);
-}
-
-void EventTracker::refine_transient(Transient& t, int64_t previous_onset, int64_t end_sample,
+int64_t EventTracker::refined_onset(const Transient& t, int64_t previous_onset,
                                     const SampleHistory& h) const noexcept {
   const float bg_rms = std::pow(10.0f, t.background_dbfs / 20.0f);
   int64_t onset = refine_onset(t.onset_hop, bg_rms, h);
   if (previous_onset >= 0 && onset <= previous_onset) onset = previous_onset + 1;
-  t.onset_sample = onset;
+  return onset;
+}
+
+double EventTracker::quiet_rms_before(int64_t onset, const SampleHistory& h) const noexcept {
+  const int64_t win = std::max<int64_t>(int64_t(config_.hop_samples), int64_t(0.005 * config_.sample_rate_hz));
+  const int64_t end = onset - int64_t(0.001 * config_.sample_rate_hz);
+  double quietest = -1;
+  for (int w = 1; w <= 4; ++w) {
+    const int64_t from = end - w * win;
+    if (from < h.begin()) break;
+    const double e = window_energy(h, from, win);
+    quietest = quietest < 0 ? e : std::min(quietest, e);
+  }
+  return quietest > 0 ? std::sqrt(quietest / double(win)) : 0.0;
+}
+
+void EventTracker::measure_transient(Transient& t, int64_t end_sample, double noise_rms,
+                                     const SampleHistory& h) const noexcept {
+  const float bg_rms = std::pow(10.0f, t.background_dbfs / 20.0f);
+  const int64_t onset = t.onset_sample;
   t.peak_abs = 0;
   t.peak_sample = onset;
   const int64_t stop = std::max(onset + 1, std::min(end_sample, h.end()));
@@ -85,7 +100,7 @@ void EventTracker::refine_transient(Transient& t, int64_t previous_onset, int64_
   // background (or 50 dB below the peak) for two frames in a row.
   const int64_t H = int64_t(config_.hop_samples);
   const int64_t win = std::max<int64_t>(H, int64_t(0.005 * config_.sample_rate_hz));
-  const double floor = std::max(2.0 * double(bg_rms), 0.003 * double(t.peak_abs));
+  const double floor = std::max(2.0 * std::max(double(bg_rms), noise_rms), 0.003 * double(t.peak_abs));
   int below = 0;
   t.offset_sample = stop;
   for (int64_t p = t.peak_sample; p + win <= stop; p += H) {
@@ -185,9 +200,11 @@ bool EventTracker::peek(size_t k, int64_t end_hop, const SampleHistory& h, Candi
   const int64_t H = int64_t(config_.hop_samples);
   // The same refinement close_episode() applies, on the samples so far.
   Transient t = transients_[k];
-  const int64_t limit = k + 1 < n ? transients_[k + 1].onset_hop * H + H : end_hop * H;
-  refine_transient(t, k > 0 ? transients_[k - 1].onset_sample : -1, limit, h);
-  if (k + 1 < n) t.offset_sample = std::min(t.offset_sample, transients_[k + 1].onset_sample);
+  t.onset_sample = refined_onset(t, k > 0 ? transients_[k - 1].onset_sample : -1, h);
+  int64_t limit = end_hop * H;
+  if (k + 1 < n) limit = refined_onset(transients_[k + 1], t.onset_sample, h);
+  measure_transient(t, limit, quiet_rms_before(transients_[0].onset_sample, h), h);
+  if (k + 1 < n) t.offset_sample = std::min(t.offset_sample, limit);
   c = Candidate{};
   c.onset_sample = t.onset_sample;
   c.peak_sample = t.peak_sample;
@@ -259,11 +276,15 @@ void EventTracker::close_episode(int64_t end_hop, const SampleHistory& h, std::v
   const size_t first_out = out.size();
   (void)fs;
   if (n > 0) transients_.back().last_above_hop = std::min(transients_.back().last_above_hop, end_hop - 1);
+  // Onsets first: a transient's sound lasts until the next transient's
+  // refined onset (or until the episode's activity last stood above the
+  // background), so its peak and offset are never taken from the next pop.
+  for (size_t k = 0; k < n; ++k)
+    transients_[k].onset_sample = refined_onset(transients_[k], k > 0 ? transients_[k - 1].onset_sample : -1, h);
+  const double noise_rms = n > 0 ? quiet_rms_before(transients_[0].onset_sample, h) : 0.0;
   for (size_t k = 0; k < n; ++k) {
-    // A transient's sound can last until the next transient starts, or until
-    // the episode's activity last stood above the background.
-    const int64_t limit = k + 1 < n ? transients_[k + 1].onset_hop * H + H : end_hop * H;
-    refine(k, limit, h);
+    const int64_t limit = k + 1 < n ? transients_[k + 1].onset_sample : end_hop * H;
+    measure_transient(transients_[k], limit, noise_rms, h);
   }
   // A transient has decayed when its envelope fell back to the background
   // at least 1 ms before the next one started, or fell decayed_fall_db below

@@ -123,8 +123,17 @@ class EventTracker {
   };
 
   void start_transient(int64_t hop, const HopValues& v, const SampleHistory& h, bool soft) noexcept;
-  void refine(size_t i, int64_t end_sample, const SampleHistory& h) noexcept;
-  void refine_transient(Transient& t, int64_t previous_onset, int64_t end_sample, const SampleHistory& h) const noexcept;
+  // The transient's onset refined to the sample, after previous_onset (-1: none).
+  int64_t refined_onset(const Transient& t, int64_t previous_onset, const SampleHistory& h) const noexcept;
+  // Peak and offset of t from its (refined) onset up to end_sample: the next
+  // transient's refined onset, so a pop's measures never reach into the next pop.
+  // noise_rms: the quiet just before the episode (quiet_rms_before).
+  void measure_transient(Transient& t, int64_t end_sample, double noise_rms, const SampleHistory& h) const noexcept;
+  // RMS of the quietest of four 5 ms windows ending 1 ms before sample `onset`
+  // (0 when the history does not reach back that far): what the background
+  // measures in the samples themselves, where the band floors' minimum
+  // tracking reads lower.
+  double quiet_rms_before(int64_t onset, const SampleHistory& h) const noexcept;
   int64_t refine_onset(int64_t hop, float background_rms, const SampleHistory& h) const noexcept;
   // How far (dB) the 5 ms RMS fell from its loudest to its quietest after it in [from, to).
   float fall_db(int64_t from, int64_t to, const SampleHistory& h) const noexcept;

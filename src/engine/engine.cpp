@@ -277,7 +277,10 @@ void Engine::settle_released(Channel& ch, size_t first) {
   for (size_t k = first; k < events_.size(); ++k) {
     Event& e = events_[k];
     const int64_t onset = std::llround(double(e.onset_sample) * to_analysis);
-    const bool sustained = e.class_name == "other" && e.features[kRiseTimeFeature] >= kSustainedRiseS;
+    // Sustained: its first part, or the whole event its parts were joined
+    // into, rises to its peak over kSustainedRiseS or longer.
+    const bool sustained = e.class_name == "other" && (e.features[kRiseTimeFeature] >= kSustainedRiseS ||
+                                                       e.peak_s - e.onset_s >= kSustainedRiseS);
     if (e.class_name == "crepitus" || sustained) {
       const int64_t floor_hop = (ch.released_until + H - 1) / H;
       const int64_t hop = ch.onset_search.search(onset / H, floor_hop, sustained ? kSustainedGapS : 0);
