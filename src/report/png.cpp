@@ -9,21 +9,6 @@ namespace popscope::report {
 
 namespace {
 
-uint32_t crc32(const std::string& data, size_t begin) {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t n = 0; n < 256; ++n) {
-      uint32_t c = n;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[n] = c;
-    }
-    return t;
-  }();
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = begin; i < data.size(); ++i) c = table[(c ^ uint8_t(data[i])) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
 void put32(std::string& s, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) s += char((v >> shift) & 0xFF);
 }
@@ -33,7 +18,9 @@ void chunk(std::string& png, const char* type, const std::string& data) {
   const size_t start = png.size();
   png += type;
   png += data;
-  put32(png, crc32(png, start));
+  // The CRC-32 of the chunk type and data (PNG specification, 5.3), zlib's.
+  const uLong crc = crc32_z(0, reinterpret_cast<const Bytef*>(png.data() + start), png.size() - start);
+  put32(png, uint32_t(crc));
 }
 
 }  // namespace

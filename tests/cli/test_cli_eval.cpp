@@ -15,7 +15,7 @@ using test::TempDir;
 
 namespace {
 
-std::string sed_dir() { return test::shared_dir() + "/data/sed_eval/"; }
+std::string sed_dir() { return test::test_data_dir() + "/sed_eval/"; }
 
 nlohmann::json eval_json(const std::string& args) {
   const auto r = run_popscope("eval " + args + " --format json");

@@ -41,7 +41,7 @@ struct ExpectedRow {
 
 // Every row of the reference table computed by sed_eval 0.2.1.
 std::vector<ExpectedRow> expected_rows() {
-  const std::string text = test::read_text(test::shared_dir() + "/data/sed_eval/EXPECTED.md");
+  const std::string text = test::read_text(test::test_data_dir() + "/sed_eval/EXPECTED.md");
   std::vector<ExpectedRow> rows;
   std::istringstream in(text);
   std::string line;
@@ -71,7 +71,7 @@ TEST_CASE("sed_eval reference values: every row of EXPECTED.md to 1e-6") {
   for (const auto& row : rows) {
     CAPTURE(row.reference);
     CAPTURE(row.metric);
-    const std::string dir = test::shared_dir() + "/data/sed_eval/";
+    const std::string dir = test::test_data_dir() + "/sed_eval/";
     const auto ref = labels::read_labels(dir + row.reference);
     const auto est = labels::read_labels(dir + detected_name(row.reference));
     REQUIRE(!ref.empty());
@@ -101,7 +101,7 @@ TEST_CASE("sed_eval reference values: every row of EXPECTED.md to 1e-6") {
 }
 
 TEST_CASE("street_fold1 is scored recording by recording") {
-  const std::string dir = test::shared_dir() + "/data/sed_eval/";
+  const std::string dir = test::test_data_dir() + "/sed_eval/";
   const auto ref = labels::read_labels(dir + "street_fold1_reference.txt");
   const auto est = labels::read_labels(dir + "street_fold1_detected.txt");
   std::set<std::string> files;

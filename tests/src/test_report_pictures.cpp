@@ -92,6 +92,40 @@ TEST_CASE("PNG encoder: RGB and palette pictures decode to the same pixels") {
   CHECK(base64("Man") == "TWFu");
 }
 
+namespace {
+
+// CRC-32 as the PNG specification defines it (ISO 3309 polynomial, reflected,
+// register preset to all ones and inverted at the end), bit by bit: a check of
+// the encoder's chunk CRCs that does not use zlib's, which the encoder calls.
+uint32_t crc32_bitwise(const std::string& bytes) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char b : bytes) {
+    c ^= b;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+  }
+  return c ^ 0xFFFFFFFFu;
+}
+
+}  // namespace
+
+TEST_CASE("PNG encoder: IHDR and IEND carry the CRC-32 the PNG specification defines") {
+  CHECK(crc32_bitwise("123456789") == 0xCBF43926u);  // the standard check value
+  const std::vector<uint8_t> rgb(3 * 2 * 3, 0x80);
+  const std::vector<uint8_t> idx(5 * 4, 1);
+  const std::vector<std::array<uint8_t, 3>> palette = {{0, 0, 0}, {10, 20, 30}};
+  for (const std::string& png : {encode_png_rgb(rgb, 3, 2), encode_png_indexed(idx, 5, 4, palette)}) {
+    // The first chunk, right after the 8-byte signature: length 13, "IHDR".
+    REQUIRE(png.size() > 8 + 8 + 13 + 4);
+    REQUIRE(get32(png, 8) == 13);
+    REQUIRE(png.substr(12, 4) == "IHDR");
+    CHECK(get32(png, 8 + 8 + 13) == crc32_bitwise(png.substr(12, 4 + 13)));
+    // The last chunk: length 0, "IEND", and its CRC, the same in every PNG.
+    const std::string iend = png.substr(png.size() - 12);
+    CHECK(iend == std::string("\0\0\0\0IEND\xae\x42\x60\x82", 12));
+    CHECK(get32(iend, 8) == crc32_bitwise("IEND"));
+  }
+}
+
 TEST_CASE("thumbnail choice: all events up to the cap, else spread evenly with the first and last") {
   CHECK(thumbnail_events(3, 10) == std::vector<size_t>{0, 1, 2});
   CHECK(thumbnail_events(5, 3) == std::vector<size_t>{0, 2, 4});

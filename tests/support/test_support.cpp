@@ -79,6 +79,6 @@ size_t count_of(const std::string& haystack, const std::string& needle) {
 
 std::string binary_path() { return POPSCOPE_BINARY; }
 std::string source_dir() { return POPSCOPE_SOURCE_DIR; }
-std::string shared_dir() { return POPSCOPE_SHARED_DIR; }
+std::string test_data_dir() { return source_dir() + "/tests/data"; }
 
 }  // namespace popscope::test

@@ -43,6 +43,7 @@ size_t count_of(const std::string& haystack, const std::string& needle);
 
 std::string binary_path();
 std::string source_dir();
-std::string shared_dir();
+// tests/data/ in the source tree: reference data the tests read.
+std::string test_data_dir();
 
 }  // namespace popscope::test
