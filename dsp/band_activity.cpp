@@ -22,13 +22,15 @@ void BandActivity::prepare() {
   // of an asymmetric pulse into a long tail that hides where it ends.
   dc_.configure(0.5, fs);
   for (size_t b = 0; b < kActivityBands; ++b) {
-    Biquad::Config hp{Biquad::Kind::kHighPass, edges[b], 0.7071067811865476, fs};
-    Biquad::Config lp{Biquad::Kind::kLowPass, edges[b + 1], 0.7071067811865476, fs};
-    filters_[b][0].configure(hp);
-    filters_[b][1].configure(lp);
+    Biquad hp, lp;
+    hp.configure({Biquad::Kind::kHighPass, edges[b], 0.7071067811865476, fs});
+    lp.configure({Biquad::Kind::kLowPass, edges[b + 1], 0.7071067811865476, fs});
+    high_pass_[b / BiquadLanes::kLanes].configure_lane(b % BiquadLanes::kLanes, hp);
+    low_pass_[b / BiquadLanes::kLanes].configure_lane(b % BiquadLanes::kLanes, lp);
     const bool restricted = config_.band_high_hz > config_.band_low_hz;
     band_enabled_[b] = !restricted || (edges[b + 1] > config_.band_low_hz && edges[b] < config_.band_high_hz);
   }
+  blocked_.assign(config_.hop_samples, 0.0);
   const double hop_s = double(config_.hop_samples) / fs;
   alpha_ = float(1.0 - std::exp(-hop_s / config_.background_tau_s));
   alpha_event_ = float(1.0 - std::exp(-hop_s / config_.background_tau_event_s));
@@ -46,8 +48,8 @@ void BandActivity::reset() noexcept {
   dc_.reset();
   dc_primed_ = false;
   padded_samples_ = 0;
-  for (auto& pair : filters_)
-    for (auto& f : pair) f.reset();
+  for (auto& f : high_pass_) f.reset();
+  for (auto& f : low_pass_) f.reset();
   for (auto& r : energy_ring_) r.fill(0.0);
   for (auto& r : db_ring_) r.fill(-140.0f);
   floor_db_.fill(-140.0f);
@@ -57,7 +59,6 @@ void BandActivity::reset() noexcept {
 
 HopValues BandActivity::process(const float* hop, float* filtered_out, bool event_active) noexcept {
   const size_t n = config_.hop_samples;
-  std::array<double, kActivityBands> energy{};
   double broadband = 0;
   size_t padded = 0;
   if (!dc_primed_) {
@@ -76,10 +77,22 @@ HopValues BandActivity::process(const float* hop, float* filtered_out, bool even
     const double x = i < padded ? 0.0 : dc_.process(double(hop[i]));
     filtered_out[i] = float(x);
     broadband += x * x;
-    for (size_t b = 0; b < kActivityBands; ++b) {
-      const double y = filters_[b][1].process(filters_[b][0].process(x));
-      energy[b] += y * y;
+    blocked_[i] = x;
+  }
+  // Each pair of bands over the whole hop, its sections' state held in
+  // registers (local copies, which the output writes above cannot alias).
+  std::array<double, kActivityBands> energy{};
+  const double* x = blocked_.data();
+  for (size_t p = 0; p < kBandPairs; ++p) {
+    BiquadLanes hp = high_pass_[p], lp = low_pass_[p];
+    BiquadLanes::Lanes sum{};
+    for (size_t i = 0; i < n; ++i) {
+      const BiquadLanes::Lanes y = lp.process(hp.process(BiquadLanes::Lanes{x[i], x[i]}));
+      sum += y * y;
     }
+    high_pass_[p] = hp;
+    low_pass_[p] = lp;
+    for (size_t l = 0; l < BiquadLanes::kLanes; ++l) energy[p * BiquadLanes::kLanes + l] = sum[l];
   }
   HopValues v;
   v.level_dbfs = float(10.0 * std::log10(broadband / double(n) + 1e-14));

@@ -12,6 +12,7 @@
 // and fan noise without a notch filter.
 #include <array>
 #include <cstddef>
+#include <vector>
 
 #include "dsp/biquad.h"
 
@@ -71,7 +72,12 @@ class BandActivity {
  private:
   Config config_{};
   DcBlocker dc_;
-  std::array<std::array<Biquad, 2>, kActivityBands> filters_{};
+  // Band b's high-pass and low-pass sections are lane b % 2 of pair b / 2
+  // (two bands filtered side by side).
+  static constexpr size_t kBandPairs = kActivityBands / BiquadLanes::kLanes;
+  static_assert(kBandPairs * BiquadLanes::kLanes == kActivityBands, "bands come in pairs");
+  std::array<BiquadLanes, kBandPairs> high_pass_{}, low_pass_{};
+  std::vector<double> blocked_;  // one hop after the DC blocker (hop_samples values)
   std::array<bool, kActivityBands> band_enabled_{};
   static constexpr size_t kHistory = 8;
   std::array<std::array<double, kHistory>, kActivityBands> energy_ring_{};  // per-hop energies
