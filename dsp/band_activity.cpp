@@ -99,7 +99,6 @@ HopValues BandActivity::process(const float* hop, float* filtered_out, bool even
   const size_t slot = hops_seen_ % kHistory;
   const bool warming = hops_seen_ < 60;
   float best = -1000.0f, odf = 0.0f;
-  double background_energy = 0;
   for (size_t b = 0; b < kActivityBands; ++b) {
     energy_ring_[b][slot] = energy[b] / double(n);
     v.band_energy[b] = band_enabled_[b] ? float(energy[b] / double(n)) : 0.0f;
@@ -130,7 +129,6 @@ HopValues BandActivity::process(const float* hop, float* filtered_out, bool even
     spread = std::max(spread, 0.5f);
     v.floor_db[b] = floor;
     v.spread_db[b] = spread;
-    background_energy += std::pow(10.0, double(floor) / 10.0);
     if (!band_enabled_[b] || warming) continue;
     const float upper = floor + 2.0f * spread;
     best = std::max(best, db - upper);
@@ -141,9 +139,14 @@ HopValues BandActivity::process(const float* hop, float* filtered_out, bool even
   }
   v.activity_db = warming ? -100.0f : best;
   v.odf_db = odf;
-  v.background_dbfs = float(10.0 * std::log10(background_energy + 1e-14));
   ++hops_seen_;
   return v;
+}
+
+float background_dbfs(const HopValues& v) noexcept {
+  double background_energy = 0;
+  for (size_t b = 0; b < kActivityBands; ++b) background_energy += std::pow(10.0, double(v.floor_db[b]) / 10.0);
+  return float(10.0 * std::log10(background_energy + 1e-14));
 }
 
 void PeakPicker::prepare() {

@@ -30,8 +30,12 @@ struct HopValues {
   float activity_db = 0;
   float odf_db = 0;         // onset detection function: summed rise above background
   float level_dbfs = -120;  // broadband level of the hop (after the DC blocker)
-  float background_dbfs = -120;  // broadband background level (sum of band floors)
 };
+
+// Broadband background level of a hop (dBFS): the band floors' powers summed.
+// Four powers and a logarithm, so it is computed where it is used (a
+// transient's start), not for every hop.
+float background_dbfs(const HopValues& v) noexcept;
 
 class BandActivity {
  public:

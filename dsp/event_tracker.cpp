@@ -56,7 +56,7 @@ void EventTracker::start_transient(int64_t hop, const HopValues& v, const Sample
     t.onset_sample = transients_.back().onset_sample + 1;
   t.peak_activity_db = v.activity_db;
   t.last_above_hop = hop;
-  t.background_dbfs = v.background_dbfs;
+  t.background_dbfs = background_dbfs(v);
   transients_.push_back(t);
   ++serial_;
 }

@@ -109,7 +109,7 @@ std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
       out << buf;
     }
     out << ',' << (f.onset ? 1 : 0);
-    for (float v : {f.values.level_dbfs, f.values.background_dbfs}) {
+    for (float v : {f.values.level_dbfs, dsp::background_dbfs(f.values)}) {
       std::snprintf(buf, sizeof buf, ",%.2f", double(v));
       out << buf;
     }
