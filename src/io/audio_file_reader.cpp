@@ -106,7 +106,17 @@ AudioFileReader::AudioFileReader(const std::string& path) {
   if (info_.frames <= 0) fail("contains no audio (0 frames)");
   // Integer files are normalised to [-1, 1); float files are passed through.
   sf_command(file_, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
-  interleaved_.resize(kBlockFrames * size_t(info_.channels));
+  switch (sfinfo.format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW: may_be_nonfinite_ = false; break;
+    default: may_be_nonfinite_ = true; break;
+  }
+  if (info_.channels > 1) interleaved_.resize(kBlockFrames * size_t(info_.channels));
 }
 
 AudioFileReader::~AudioFileReader() {
@@ -117,8 +127,10 @@ size_t AudioFileReader::read(float* const* channels, size_t max_frames) {
   const size_t nch = size_t(info_.channels);
   size_t done = 0;
   while (done < max_frames) {
-    const size_t want = std::min(kBlockFrames, max_frames - done);
-    const sf_count_t got = sf_readf_float(file_, interleaved_.data(), sf_count_t(want));
+    // One channel is read straight into its buffer, in one call.
+    const size_t want = nch == 1 ? max_frames - done : std::min(kBlockFrames, max_frames - done);
+    float* to = nch == 1 ? channels[0] + done : interleaved_.data();
+    const sf_count_t got = sf_readf_float(file_, to, sf_count_t(want));
     if (got < 0) throw InputError(info_.path + ": read error (" + sf_strerror(file_) + ")");
     if (got == 0) {
       const int err = sf_error(file_);
@@ -128,16 +140,23 @@ size_t AudioFileReader::read(float* const* channels, size_t max_frames) {
       }
       break;
     }
-    const float* in = interleaved_.data();
-    for (sf_count_t f = 0; f < got; ++f) {
+    if (nch > 1) {
+      const float* in = interleaved_.data();
       for (size_t c = 0; c < nch; ++c) {
-        float v = *in++;
-        if (!std::isfinite(v)) {
-          if (first_nonfinite_frame_ < 0) first_nonfinite_frame_ = frames_read_ + f;
-          ++nonfinite_;
-          v = 0.0f;
+        float* out = channels[c] + done;
+        for (sf_count_t f = 0; f < got; ++f) out[f] = in[size_t(f) * nch + c];
+      }
+    }
+    if (may_be_nonfinite_) {
+      for (sf_count_t f = 0; f < got; ++f) {
+        for (size_t c = 0; c < nch; ++c) {
+          float& v = channels[c][done + size_t(f)];
+          if (!std::isfinite(v)) {
+            if (first_nonfinite_frame_ < 0) first_nonfinite_frame_ = frames_read_ + f;
+            ++nonfinite_;
+            v = 0.0f;
+          }
         }
-        channels[c][done + size_t(f)] = v;
       }
     }
     done += size_t(got);

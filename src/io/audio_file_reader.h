@@ -60,6 +60,9 @@ class AudioFileReader {
   SNDFILE* file_ = nullptr;
   AudioInfo info_;
   std::vector<float> interleaved_;
+  // Integer encodings (PCM, u-law, A-law, FLAC) cannot hold NaN or infinity:
+  // their samples are not checked one by one.
+  bool may_be_nonfinite_ = true;
   int64_t frames_read_ = 0;
   int64_t nonfinite_ = 0;
   int64_t first_nonfinite_frame_ = -1;
