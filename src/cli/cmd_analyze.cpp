@@ -90,6 +90,7 @@ void store_in_log(log::Database& db, const std::string& file, const std::vector<
 struct FileResult {
   bool done = false;
   std::vector<Event> events;
+  size_t event_count = 0;  // events.size(), kept for the run parameters once the events are written
   std::string error;
   std::string warning;
   double duration_s = 0;
@@ -183,7 +184,7 @@ nlohmann::json run_parameters(const AnalyzeOptions& opt, const std::vector<std::
   for (size_t i = 0; i < files.size(); ++i) {
     nlohmann::ordered_json f;
     f["file"] = files[i];
-    if (results[i].error.empty()) f["events"] = results[i].events.size();
+    if (results[i].error.empty()) f["events"] = results[i].event_count;
     else f["error"] = results[i].error;
     inputs.push_back(f);
   }
@@ -295,7 +296,7 @@ int run_analyze(AnalyzeOptions& opt) {
       if (stop_requested()) break;
       r = std::move(results[i]);
       results[i].error = r.error;
-      results[i].events = r.events;  // kept for the run parameters
+      results[i].event_count = r.events.size();  // for the run parameters
     }
     progress.update(i + 1);
     if (!r.warning.empty()) {
@@ -329,10 +330,23 @@ int run_analyze(AnalyzeOptions& opt) {
       }
     } else {
       const bool header = format == EventFormat::kTable || (format == EventFormat::kCsv && !header_done);
-      std::string text = format_events(files[i], r.events, format, header);
-      if (format == EventFormat::kRaven && header_done) text = text.substr(text.find('\n') + 1);
       if (format == EventFormat::kTable && i > 0) std::fputs("\n", stdout);
-      std::fputs(text.c_str(), stdout);
+      if (format == EventFormat::kJsonl || format == EventFormat::kCsv || format == EventFormat::kAudacity) {
+        // One line per event: formatted a slice at a time, so a long
+        // recording's output is never held whole in memory.
+        constexpr size_t kSlice = 256;
+        std::vector<Event> slice;
+        for (size_t k = 0; k < r.events.size() || k == 0; k += kSlice) {
+          const auto from = r.events.begin() + long(std::min(k, r.events.size()));
+          const auto to = r.events.begin() + long(std::min(k + kSlice, r.events.size()));
+          slice.assign(std::make_move_iterator(from), std::make_move_iterator(to));
+          std::fputs(format_events(files[i], slice, format, header && k == 0).c_str(), stdout);
+        }
+      } else {
+        std::string text = format_events(files[i], r.events, format, header);
+        if (format == EventFormat::kRaven && header_done) text = text.substr(text.find('\n') + 1);
+        std::fputs(text.c_str(), stdout);
+      }
       header_done = true;
     }
   }
