@@ -6,6 +6,31 @@
 
 namespace popscope::dsp {
 
+namespace {
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+// The four bands' cascades in one pass over the hop, compiled for AVX
+// (without FMA, so each operation rounds exactly as in the two-lane path).
+__attribute__((target("avx"))) void band_sums_four_lanes(const double* x, size_t n, BiquadLanes<4>& high_pass,
+                                                         BiquadLanes<4>& low_pass, double* sum_out) noexcept {
+  BiquadLanes<4> hp = high_pass, lp = low_pass;
+  BiquadLanes<4>::Lanes sum{};
+  for (size_t i = 0; i < n; ++i) {
+    BiquadLanes<4>::Lanes y{x[i], x[i], x[i], x[i]};
+    hp.process(y);
+    lp.process(y);
+    sum += y * y;
+  }
+  high_pass = hp;
+  low_pass = lp;
+  for (size_t b = 0; b < 4; ++b) sum_out[b] = sum[b];
+}
+bool have_four_lanes() noexcept { return __builtin_cpu_supports("avx"); }
+#else
+void band_sums_four_lanes(const double*, size_t, BiquadLanes<4>&, BiquadLanes<4>&, double*) noexcept {}
+bool have_four_lanes() noexcept { return false; }
+#endif
+}  // namespace
+
 std::array<double, kActivityBands + 1> BandActivity::band_edges_hz(double sample_rate_hz) {
   return {30.0, 250.0, 1000.0, 4000.0, std::min(12000.0, 0.49 * sample_rate_hz)};
 }
@@ -25,12 +50,15 @@ void BandActivity::prepare() {
     Biquad hp, lp;
     hp.configure({Biquad::Kind::kHighPass, edges[b], 0.7071067811865476, fs});
     lp.configure({Biquad::Kind::kLowPass, edges[b + 1], 0.7071067811865476, fs});
-    high_pass_[b / BiquadLanes::kLanes].configure_lane(b % BiquadLanes::kLanes, hp);
-    low_pass_[b / BiquadLanes::kLanes].configure_lane(b % BiquadLanes::kLanes, lp);
+    high_pass_[b / 2].configure_lane(b % 2, hp);
+    low_pass_[b / 2].configure_lane(b % 2, lp);
+    high_pass4_.configure_lane(b, hp);
+    low_pass4_.configure_lane(b, lp);
     const bool restricted = config_.band_high_hz > config_.band_low_hz;
     band_enabled_[b] = !restricted || (edges[b + 1] > config_.band_low_hz && edges[b] < config_.band_high_hz);
   }
   blocked_.assign(config_.hop_samples, 0.0);
+  four_lanes_ = config_.wide_vectors && have_four_lanes();
   const double hop_s = double(config_.hop_samples) / fs;
   alpha_ = float(1.0 - std::exp(-hop_s / config_.background_tau_s));
   alpha_event_ = float(1.0 - std::exp(-hop_s / config_.background_tau_event_s));
@@ -50,6 +78,8 @@ void BandActivity::reset() noexcept {
   padded_samples_ = 0;
   for (auto& f : high_pass_) f.reset();
   for (auto& f : low_pass_) f.reset();
+  high_pass4_.reset();
+  low_pass4_.reset();
   for (auto& r : energy_ring_) r.fill(0.0);
   for (auto& r : db_ring_) r.fill(-140.0f);
   floor_db_.fill(-140.0f);
@@ -73,26 +103,34 @@ HopValues BandActivity::process(const float* hop, float* filtered_out, bool even
     dc_primed_ = true;
     padded_samples_ = 0;
   }
+  DcBlocker dc = dc_;  // a local copy stays in registers
   for (size_t i = 0; i < n; ++i) {
-    const double x = i < padded ? 0.0 : dc_.process(double(hop[i]));
+    const double x = i < padded ? 0.0 : dc.process(double(hop[i]));
     filtered_out[i] = float(x);
     broadband += x * x;
     blocked_[i] = x;
   }
-  // Each pair of bands over the whole hop, its sections' state held in
-  // registers (local copies, which the output writes above cannot alias).
+  dc_ = dc;
+  // The bands' cascades over the whole hop, their state held in registers
+  // (local copies, which the output writes above cannot alias).
   std::array<double, kActivityBands> energy{};
   const double* x = blocked_.data();
-  for (size_t p = 0; p < kBandPairs; ++p) {
-    BiquadLanes hp = high_pass_[p], lp = low_pass_[p];
-    BiquadLanes::Lanes sum{};
-    for (size_t i = 0; i < n; ++i) {
-      const BiquadLanes::Lanes y = lp.process(hp.process(BiquadLanes::Lanes{x[i], x[i]}));
-      sum += y * y;
+  if (four_lanes_) {
+    band_sums_four_lanes(x, n, high_pass4_, low_pass4_, energy.data());
+  } else {
+    for (size_t p = 0; p < kBandPairs; ++p) {
+      BiquadLanes<2> hp = high_pass_[p], lp = low_pass_[p];
+      BiquadLanes<2>::Lanes sum{};
+      for (size_t i = 0; i < n; ++i) {
+        BiquadLanes<2>::Lanes y{x[i], x[i]};
+        hp.process(y);
+        lp.process(y);
+        sum += y * y;
+      }
+      high_pass_[p] = hp;
+      low_pass_[p] = lp;
+      for (size_t l = 0; l < 2; ++l) energy[p * 2 + l] = sum[l];
     }
-    high_pass_[p] = hp;
-    low_pass_[p] = lp;
-    for (size_t l = 0; l < BiquadLanes::kLanes; ++l) energy[p * BiquadLanes::kLanes + l] = sum[l];
   }
   HopValues v;
   v.level_dbfs = float(10.0 * std::log10(broadband / double(n) + 1e-14));

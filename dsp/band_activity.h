@@ -46,6 +46,10 @@ class BandActivity {
     double band_high_hz = 0.0;        // 0: no restriction
     double background_tau_s = 0.4;    // background follows the signal between events
     double background_tau_event_s = 4.0;  // and much more slowly during one
+    // Filter the four bands in one AVX pass where the processor has AVX;
+    // false keeps the two-lane (SSE2) path. The values are the same either
+    // way, bit for bit.
+    bool wide_vectors = true;
   };
 
   void configure(const Config& config);
@@ -76,11 +80,14 @@ class BandActivity {
  private:
   Config config_{};
   DcBlocker dc_;
-  // Band b's high-pass and low-pass sections are lane b % 2 of pair b / 2
-  // (two bands filtered side by side).
-  static constexpr size_t kBandPairs = kActivityBands / BiquadLanes::kLanes;
-  static_assert(kBandPairs * BiquadLanes::kLanes == kActivityBands, "bands come in pairs");
-  std::array<BiquadLanes, kBandPairs> high_pass_{}, low_pass_{};
+  // Band b's high-pass and low-pass sections: lane b of the four-lane
+  // cascade where the processor has AVX (all four bands in one pass), else
+  // lane b % 2 of pair b / 2. Both give the same values, bit for bit.
+  static constexpr size_t kBandPairs = kActivityBands / 2;
+  static_assert(kBandPairs * 2 == kActivityBands, "bands come in pairs");
+  std::array<BiquadLanes<2>, kBandPairs> high_pass_{}, low_pass_{};
+  BiquadLanes<kActivityBands> high_pass4_{}, low_pass4_{};
+  bool four_lanes_ = false;
   std::vector<double> blocked_;  // one hop after the DC blocker (hop_samples values)
   std::array<bool, kActivityBands> band_enabled_{};
   static constexpr size_t kHistory = 8;

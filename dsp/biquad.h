@@ -40,17 +40,30 @@ class Biquad {
   double rate_hz_ = 16000.0;
 };
 
-// Two second-order sections side by side, one per lane of a two-wide vector
+// N second-order sections side by side, one per lane of an N-wide vector
 // (each lane its own coefficients, state and input). The arithmetic is
 // Biquad::process()'s, in the same order, so every lane's output is bit for
 // bit that of a Biquad with its coefficients. Two lanes of double fill one
-// SSE2 register (baseline x86-64, and NEON on 64-bit ARM), and a cascade of
-// two such sections keeps its coefficients and state in registers: run over
-// a block of samples, it filters two bands in about the time of one.
+// SSE2 register (baseline x86-64, and NEON on 64-bit ARM), four one AVX
+// register; a cascade of two such sections keeps its coefficients and state
+// in registers, so run over a block of samples it filters N bands in about
+// the time of one.
+template <size_t N>
+struct DoubleLanes;  // GCC ignores vector_size on a dependent type: one specialisation per width
+template <>
+struct DoubleLanes<2> {
+  typedef double type __attribute__((vector_size(2 * sizeof(double))));
+};
+template <>
+struct DoubleLanes<4> {
+  typedef double type __attribute__((vector_size(4 * sizeof(double))));
+};
+
+template <size_t N>
 class BiquadLanes {
  public:
-  static constexpr size_t kLanes = 2;
-  using Lanes = double __attribute__((vector_size(kLanes * sizeof(double))));
+  static constexpr size_t kLanes = N;
+  using Lanes = typename DoubleLanes<N>::type;
 
   // Gives lane `lane` the coefficients of `section` (its state is not copied).
   void configure_lane(size_t lane, const Biquad& section) noexcept {
@@ -63,15 +76,19 @@ class BiquadLanes {
   }
   void prepare() noexcept { reset(); }
   void reset() noexcept { z1_ = z2_ = Lanes{}; }
-  Lanes process(Lanes x) noexcept {
+  // Filters one sample per lane, in place: x in, y out (by reference, as a
+  // 32-byte vector passed by value would depend on AVX in the calling
+  // convention).
+  void process(Lanes& x_in_y_out) noexcept {
+    const Lanes x = x_in_y_out;
     const Lanes y = b0_ * x + z1_;
     z1_ = b1_ * x - a1_ * y + z2_;
     z2_ = b2_ * x - a2_ * y;
-    return y;
+    x_in_y_out = y;
   }
 
  private:
-  Lanes b0_{1, 1}, b1_{}, b2_{}, a1_{}, a2_{};
+  Lanes b0_{}, b1_{}, b2_{}, a1_{}, a2_{};
   Lanes z1_{}, z2_{};
 };
 
