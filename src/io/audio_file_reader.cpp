@@ -116,7 +116,12 @@ AudioFileReader::AudioFileReader(const std::string& path) {
     case SF_FORMAT_ALAW: may_be_nonfinite_ = false; break;
     default: may_be_nonfinite_ = true; break;
   }
-  if (info_.channels > 1) interleaved_.resize(kBlockFrames * size_t(info_.channels));
+  pcm16_ = (sfinfo.format & SF_FORMAT_SUBMASK) == SF_FORMAT_PCM_16;
+  if (pcm16_) {
+    pcm16_block_.resize(kBlockFrames * size_t(info_.channels));
+  } else if (info_.channels > 1) {
+    interleaved_.resize(kBlockFrames * size_t(info_.channels));
+  }
 }
 
 AudioFileReader::~AudioFileReader() {
@@ -127,10 +132,12 @@ size_t AudioFileReader::read(float* const* channels, size_t max_frames) {
   const size_t nch = size_t(info_.channels);
   size_t done = 0;
   while (done < max_frames) {
-    // One channel is read straight into its buffer, in one call.
-    const size_t want = nch == 1 ? max_frames - done : std::min(kBlockFrames, max_frames - done);
-    float* to = nch == 1 ? channels[0] + done : interleaved_.data();
-    const sf_count_t got = sf_readf_float(file_, to, sf_count_t(want));
+    // One channel of floats is read straight into its buffer, in one call.
+    const bool direct = nch == 1 && !pcm16_;
+    const size_t want = direct ? max_frames - done : std::min(kBlockFrames, max_frames - done);
+    const sf_count_t got = pcm16_ ? sf_readf_short(file_, pcm16_block_.data(), sf_count_t(want))
+                                  : sf_readf_float(file_, direct ? channels[0] + done : interleaved_.data(),
+                                                   sf_count_t(want));
     if (got < 0) throw InputError(info_.path + ": read error (" + sf_strerror(file_) + ")");
     if (got == 0) {
       const int err = sf_error(file_);
@@ -140,7 +147,19 @@ size_t AudioFileReader::read(float* const* channels, size_t max_frames) {
       }
       break;
     }
-    if (nch > 1) {
+    if (pcm16_) {
+      constexpr float kScale = 1.0f / 32768.0f;  // libsndfile's normalisation of 16-bit PCM
+      const short* in = pcm16_block_.data();
+      if (nch == 1) {
+        float* out = channels[0] + done;
+        for (sf_count_t f = 0; f < got; ++f) out[f] = float(in[f]) * kScale;
+      } else {
+        for (size_t c = 0; c < nch; ++c) {
+          float* out = channels[c] + done;
+          for (sf_count_t f = 0; f < got; ++f) out[f] = float(in[size_t(f) * nch + c]) * kScale;
+        }
+      }
+    } else if (nch > 1) {
       const float* in = interleaved_.data();
       for (size_t c = 0; c < nch; ++c) {
         float* out = channels[c] + done;

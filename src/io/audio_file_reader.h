@@ -60,6 +60,11 @@ class AudioFileReader {
   SNDFILE* file_ = nullptr;
   AudioInfo info_;
   std::vector<float> interleaved_;
+  // 16-bit PCM is read as integers and scaled by 2^-15 here, in the same
+  // loop that splits the channels: the same floats libsndfile would give
+  // (the scaling is exact), without its conversion pass.
+  bool pcm16_ = false;
+  std::vector<short> pcm16_block_;
   // Integer encodings (PCM, u-law, A-law, FLAC) cannot hold NaN or infinity:
   // their samples are not checked one by one.
   bool may_be_nonfinite_ = true;
