@@ -8,6 +8,8 @@
 // Thrust cells: pop f0 band x pops per thrust x gap band x peak SNR, each
 // value of background, sensor colouring and rate in turn across the cells'
 // scenes (and every other parameter drawn across its range from the seed).
+// Cells whose pops cannot fit in one thrust (span > 150 ms) are left out, and
+// the widest gaps of a cell are narrowed to fit (kMaxThrustSpanS).
 // Other families: each background x colouring x rate x SNR.
 #include <algorithm>
 #include <atomic>
@@ -95,6 +97,8 @@ int main(int argc, char** argv) {
         for (auto& g : gaps)
           for (double snr : kSnrs) {
             if (snr < min_snr) continue;
+            // Thrusts longer than one thrust can last (DOMAIN.md) are not thrusts.
+            if ((pops - 1) * g[0] > kMaxThrustSpanS + 1e-9) continue;
             for (int k = 0; k < seeds * 3; ++k) {
               Cell c;
               c.family = Family::thrust;

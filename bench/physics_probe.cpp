@@ -43,7 +43,19 @@ int main(int argc, char** argv) {
   if (bg == "fan") b = Background::fan;
   s.add_background(b, bg_rms);
   if (argc > 7) s.write_wav(argv[7]);
-  const auto events = analyse(s, std::getenv("PROBE_NOMODEL") ? nullptr : &default_classifier());
+  // PROBE_CLASSES=1: also print each candidate's class as the model gave it,
+  // before the merger and the thrust and run rules.
+  struct Printing : popscope::EventClassifier {
+    bool classify(popscope::Event& e) const override {
+      const bool kept = default_classifier().classify(e);
+      std::fprintf(stderr, "candidate %9.4f-%9.4f %-10s conf %.2f imp %d train %d act %.1f depth %.1f%s\n", e.onset_s, e.offset_s,
+                   e.class_name.c_str(), e.confidence, e.impulse_count, int(e.is_train), e.features[6], e.features[25], kept ? "" : " (dropped)");
+      return kept;
+    }
+  } printing;
+  const popscope::EventClassifier* model = &default_classifier();
+  if (std::getenv("PROBE_CLASSES")) model = &printing;
+  const auto events = analyse(s, std::getenv("PROBE_NOMODEL") ? nullptr : model);
   std::printf("%s", describe(s, events).c_str());
   std::printf("%s\n", score(s, events).summary().c_str());
 }

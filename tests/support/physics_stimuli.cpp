@@ -363,6 +363,9 @@ PopShape random_pop(std::mt19937_64& r, double f_lo_hz, double f_hi_hz) {
 
 ThrustShape random_thrust(std::mt19937_64& r, int pops, double gap_lo_s, double gap_hi_s, double level_spread_db) {
   ThrustShape t;
+  // A thrust lasts 97-139 ms (Dunning 2013; Mourad 2019): its pops span at
+  // most kMaxThrustSpanS, so many pops come closer together.
+  const double gap_hi = pops > 1 ? std::min(gap_hi_s, std::max(gap_lo_s, kMaxThrustSpanS / (pops - 1))) : gap_hi_s;
   // The pops of one thrust come from one joint's facets: similar, not equal.
   const PopShape base = random_pop(r);
   for (int i = 0; i < pops; ++i) {
@@ -372,7 +375,7 @@ ThrustShape random_thrust(std::mt19937_64& r, int pops, double gap_lo_s, double 
     p.to_tenth_s = std::clamp(p.to_tenth_s * uniform(r, 0.8, 1.25), 0.001, std::min(0.005, p.length_s));
     t.pops.push_back(p);
     t.levels_db.push_back(-uniform(r, 0.0, level_spread_db));
-    if (i > 0) t.gaps_s.push_back(uniform(r, gap_lo_s, gap_hi_s));
+    if (i > 0) t.gaps_s.push_back(uniform(r, gap_lo_s, gap_hi));
   }
   // The loudest pop of the thrust is the reference level.
   const double top = *std::max_element(t.levels_db.begin(), t.levels_db.end());

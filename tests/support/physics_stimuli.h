@@ -27,7 +27,10 @@ struct PopShape {
   bool negative_first = true;  // first half-cycle negative (or positive)
 };
 
-// A spinal thrust: 2-9 pops 10-30 ms apart (Dunning 2013; Mourad 2019).
+// A spinal thrust: 2-9 pops 10-30 ms apart (Dunning 2013; Mourad 2019),
+// within one thrust of 97-139 ms: the first to the last pop span at most
+// kMaxThrustSpanS.
+constexpr double kMaxThrustSpanS = 0.15;
 struct ThrustShape {
   std::vector<PopShape> pops;
   std::vector<double> gaps_s;      // onset to onset, one fewer than pops
@@ -104,6 +107,8 @@ class Scene {
 
 // Draws shapes across their whole cited ranges.
 PopShape random_pop(std::mt19937_64& rng, double f_lo_hz = 86, double f_hi_hz = 3200);
+// Gaps are drawn from [gap_lo_s, gap_hi_s], the top lowered (not below
+// gap_lo_s) so the pops span at most kMaxThrustSpanS.
 ThrustShape random_thrust(std::mt19937_64& rng, int pops, double gap_lo_s = 0.009, double gap_hi_s = 0.04,
                           double level_spread_db = 10);
 GrindShape random_grind(std::mt19937_64& rng);
