@@ -194,3 +194,38 @@ TEST_CASE("pops stay apart across DOMAIN.md's range of pitch, length and decay")
   INFO(failures.str());
   CHECK(good == cases);
 }
+TEST_CASE("with the default model, the thrusts' pops are cavitation events, counted per thrust") {
+  // Aim: all 180 pops of the nine cases cavitation and all 36 thrusts
+  // counted exactly. The default model is not there yet: on some cases it
+  // calls pops crepitus, and parts called crepitus merge into one grinding
+  // episode (README "Accuracy on recordings it was never trained on"). These
+  // floors are what it reaches, so any loss shows.
+  const EventClassifier& model = popscope::test::physics::default_classifier();
+  int pops = 0, thrusts_exact = 0;
+  std::ostringstream report;
+  for (double f0 : {333.0, 600.0, 1200.0}) {
+    for (double gap : {0.012, 0.020, 0.030}) {
+      Pop p;
+      p.f0_hz = f0;
+      std::vector<Truth> truths;
+      const auto x = thrust_scene(p, gap, 5, 32, 23, truths);
+      const auto events = detect(x, &model);
+      int right = 0;
+      std::vector<int> per_thrust;
+      for (const auto& e : events) {
+        if (e.class_name != "cavitation") continue;
+        for (const auto& t : truths) right += std::fabs(e.onset_s - t.onset_s) <= 0.001;
+        if (e.thrust_id >= int(per_thrust.size())) per_thrust.resize(size_t(e.thrust_id) + 1, 0);
+        if (e.thrust_id >= 0) ++per_thrust[size_t(e.thrust_id)];
+      }
+      const int exact = int(std::count(per_thrust.begin(), per_thrust.end(), 5));
+      pops += right;
+      thrusts_exact += exact;
+      report << "f0 " << f0 << " Hz, " << gap * 1000 << " ms apart: " << right << "/20 pops, " << exact
+             << "/4 thrusts exact\n";
+    }
+  }
+  INFO(report.str());
+  CHECK(pops >= 85);
+  CHECK(thrusts_exact >= 10);
+}
