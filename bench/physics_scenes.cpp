@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <random>
 #include <string>
 
@@ -119,7 +120,12 @@ int main(int argc, char** argv) {
 
     char stem[64];
     std::snprintf(stem, sizeof stem, "/scene%03d", n);
-    s.write_wav(out + stem + ".wav");
+    try {
+      s.write_wav(out + stem + ".wav");
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "physics_scenes: cannot write %s%s.wav: %s\n", out.c_str(), stem, e.what());
+      return 4;
+    }
     const std::string label_path = out + stem + ".txt";
     FILE* f = std::fopen(label_path.c_str(), "w");
     if (!f) {
