@@ -234,23 +234,35 @@ std::vector<LabelEvent> parse_raven(const std::string& text, const std::string& 
   return out;
 }
 
-std::string format_raven(const std::vector<LabelEvent>& events) {
-  bool any_file = false;
-  for (const auto& e : events) any_file |= !e.file.empty();
+}  // namespace
+
+std::string raven_header(bool with_file) {
   std::string s = kRavenHeader;
-  if (any_file) s += "\tBegin File\tFile Offset (s)";
-  s += "\tClass\tConfidence\n";
+  if (with_file) s += "\tBegin File\tFile Offset (s)";
+  return s + "\tClass\tConfidence\n";
+}
+
+std::string format_raven_rows(const std::vector<LabelEvent>& events, bool with_file, size_t first_selection) {
   // With several files, Raven's Begin Time runs over the concatenated files;
   // the file-relative time is in File Offset (s), which is what reading uses.
-  size_t sel = 1;
+  std::string s;
+  size_t sel = first_selection;
   for (const auto& e : events) {
     auto opt = [](double v) { return std::isnan(v) ? std::string() : number_text(v); };
     s += std::to_string(sel++) + "\tSpectrogram 1\t" + std::to_string(e.channel > 0 ? e.channel : 1) + "\t" +
          number_text(e.onset_s) + "\t" + number_text(e.offset_s) + "\t" + opt(e.low_hz) + "\t" + opt(e.high_hz);
-    if (any_file) s += "\t" + e.file + "\t" + number_text(e.onset_s);
+    if (with_file) s += "\t" + e.file + "\t" + number_text(e.onset_s);
     s += "\t" + e.label + "\t" + opt(e.confidence) + "\n";
   }
   return s;
+}
+
+namespace {
+
+std::string format_raven(const std::vector<LabelEvent>& events) {
+  bool any_file = false;
+  for (const auto& e : events) any_file |= !e.file.empty();
+  return raven_header(any_file) + format_raven_rows(events, any_file, 1);
 }
 
 // ---- CSV ----

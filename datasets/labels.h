@@ -54,6 +54,11 @@ std::string csv_field(const std::string& value);
 std::vector<LabelEvent> parse_labels(const std::string& text, LabelFormat format,
                                      const std::string& source_name);
 std::string format_labels(const std::vector<LabelEvent>& events, LabelFormat format);
+// A Raven selection table in pieces, for writing one as events come: the
+// header line, then rows numbered from first_selection. with_file adds the
+// Begin File and File Offset (s) columns.
+std::string raven_header(bool with_file);
+std::string format_raven_rows(const std::vector<LabelEvent>& events, bool with_file, size_t first_selection);
 
 // Reads a label file, detecting its format. Throws InputError naming file and line.
 std::vector<LabelEvent> read_labels(const std::string& path);

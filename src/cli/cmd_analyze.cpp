@@ -7,6 +7,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -89,11 +91,16 @@ void store_in_log(log::Database& db, const std::string& file, const std::vector<
 
 struct FileResult {
   bool done = false;
-  std::vector<Event> events;
-  size_t event_count = 0;  // events.size(), kept for the run parameters once the events are written
+  std::vector<Event> events;  // kept only for the severity log (--log)
+  size_t event_count = 0;
+  // Standard output: the formatted events wait in a temporary file until the
+  // files before this one are printed; header_bytes of it are the CSV or
+  // Raven header, printed once for all files.
+  std::shared_ptr<std::FILE> spool;
+  size_t header_bytes = 0;
   std::string error;
+  bool output_failed = false;  // error is about writing the output, not the input
   std::string warning;
-  double duration_s = 0;
 };
 
 std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
@@ -124,32 +131,66 @@ std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
 }
 
 
-FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt) {
+// Analyses one file, writing its events as they settle: to its own file in
+// --output-dir, or to a temporary spool for standard output.
+FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, EventFormat format) {
   FileResult r;
   try {
     std::vector<DetectionFrame> frames;
     std::function<void(const DetectionFrame&)> observer;
     if (!opt.dump_dir.empty()) observer = [&frames](const DetectionFrame& f) { frames.push_back(f); };
-    RecordingAnalysis a = analyze_recording(path, opt.settings, opt.classifier.get(),
-                                            split_channel_names(opt.channel_names), opt.block_frames, observer);
-    r.events = std::move(a.events);
-    if (!a.damage.empty()) r.warning = path + ": warning: " + a.damage;
+    std::unique_ptr<AtomicFileStream> out_file;
+    std::FILE* out = nullptr;
+    std::string out_name;
+    if (!opt.output_dir.empty()) {
+      out_name = (fs::path(opt.output_dir) / (path_stem(path) + event_format_extension(format))).string();
+      out_file = std::make_unique<AtomicFileStream>(out_name);
+      out = out_file->file();
+    } else {
+      r.spool.reset(std::tmpfile(), [](std::FILE* f) { if (f) std::fclose(f); });
+      if (!r.spool) throw OutputError(std::string("cannot create a temporary file for the output (") +
+                                      std::strerror(errno) + ")");
+      out = r.spool.get();
+      out_name = "standard output";
+    }
+    const bool header = format != EventFormat::kJsonl && format != EventFormat::kAudacity;
+    EventStreamWriter writer(path, format, header, out, out_name);
+    const RecordingInfo info = stream_recording(
+        path, opt.settings, opt.classifier.get(), split_channel_names(opt.channel_names), opt.block_frames, observer,
+        [&](std::vector<Event>& events) {
+          writer.write(events);
+          if (opt.log) r.events.insert(r.events.end(), events.begin(), events.end());
+        });
+    writer.finish();
+    r.event_count = writer.events();
+    r.header_bytes = writer.header_bytes();
+    if (out_file) out_file->commit();
+    if (!info.damage.empty()) r.warning = path + ": warning: " + info.damage;
     if (!frames.empty() || !opt.dump_dir.empty()) {
       write_file_atomically((fs::path(opt.dump_dir) / (path_stem(path) + ".detection.csv")).string(),
                             dump_detection_csv(frames));
     }
-    r.duration_s = 0;
   } catch (const InputError& e) {
     r.error = e.what();
   } catch (const OutputError& e) {
     r.error = e.what();
+    r.output_failed = true;
   } catch (const UsageError& e) {
     r.error = e.what();
   } catch (const Interrupted&) {
     // run_analyze reports the stop once all workers have ended.
   }
+  if (!r.error.empty()) r.spool.reset();
   r.done = true;
   return r;
+}
+
+// Copies a spooled output to standard output, from byte `from` on.
+void print_spool(std::FILE* spool, size_t from) {
+  std::fflush(spool);
+  std::fseek(spool, long(from), SEEK_SET);
+  char buf[1 << 16];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, spool)) > 0;) std::fwrite(buf, 1, n, stdout);
 }
 
 nlohmann::json run_parameters(const AnalyzeOptions& opt, const std::vector<std::string>& files,
@@ -273,7 +314,7 @@ int run_analyze(AnalyzeOptions& opt) {
   for (size_t w = 0; w < jobs; ++w) {
     workers.emplace_back([&] {
       for (size_t i; !stop_requested() && (i = next.fetch_add(1)) < n;) {
-        FileResult r = analyze_one(files[i], opt);
+        FileResult r = analyze_one(files[i], opt, format);
         std::lock_guard<std::mutex> lock(mu);
         results[i] = std::move(r);
         cv.notify_all();
@@ -296,13 +337,17 @@ int run_analyze(AnalyzeOptions& opt) {
       if (stop_requested()) break;
       r = std::move(results[i]);
       results[i].error = r.error;
-      results[i].event_count = r.events.size();  // for the run parameters
+      results[i].event_count = r.event_count;  // for the run parameters
     }
     progress.update(i + 1);
     if (!r.warning.empty()) {
       progress.finish();
       std::fflush(stdout);
       std::cerr << "popscope: " << r.warning << "\n";
+    }
+    if (r.output_failed) {
+      output_error = r.error;
+      break;
     }
     if (!r.error.empty()) {
       progress.finish();
@@ -311,7 +356,7 @@ int run_analyze(AnalyzeOptions& opt) {
       status = exit_code::kInput;
       continue;
     }
-    total_events += r.events.size();
+    total_events += r.event_count;
     if (log_db) {
       try {
         store_in_log(*log_db, files[i], r.events, opt.location);
@@ -320,33 +365,11 @@ int run_analyze(AnalyzeOptions& opt) {
         break;
       }
     }
-    if (!opt.output_dir.empty()) {
-      const std::string out = (fs::path(opt.output_dir) / (path_stem(files[i]) + event_format_extension(format))).string();
-      try {
-        write_file_atomically(out, format_events(files[i], r.events, format, true));
-      } catch (const OutputError& e) {
-        output_error = e.what();
-        break;
-      }
-    } else {
-      const bool header = format == EventFormat::kTable || (format == EventFormat::kCsv && !header_done);
+    if (r.spool) {
+      // Table: every file has its own heading, a blank line between files.
+      // CSV and Raven: one header for all files.
       if (format == EventFormat::kTable && i > 0) std::fputs("\n", stdout);
-      if (format == EventFormat::kJsonl || format == EventFormat::kCsv || format == EventFormat::kAudacity) {
-        // One line per event: formatted a slice at a time, so a long
-        // recording's output is never held whole in memory.
-        constexpr size_t kSlice = 256;
-        std::vector<Event> slice;
-        for (size_t k = 0; k < r.events.size() || k == 0; k += kSlice) {
-          const auto from = r.events.begin() + long(std::min(k, r.events.size()));
-          const auto to = r.events.begin() + long(std::min(k + kSlice, r.events.size()));
-          slice.assign(std::make_move_iterator(from), std::make_move_iterator(to));
-          std::fputs(format_events(files[i], slice, format, header && k == 0).c_str(), stdout);
-        }
-      } else {
-        std::string text = format_events(files[i], r.events, format, header);
-        if (format == EventFormat::kRaven && header_done) text = text.substr(text.find('\n') + 1);
-        std::fputs(text.c_str(), stdout);
-      }
+      print_spool(r.spool.get(), header_done ? r.header_bytes : 0);
       header_done = true;
     }
   }

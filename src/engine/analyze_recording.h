@@ -19,6 +19,23 @@ struct RecordingAnalysis {
   std::string damage;  // AudioInfo::damage: readable, but the user should be warned
 };
 
+struct RecordingInfo {
+  int channels = 0;
+  double sample_rate_hz = 0;
+  double duration_s = 0;
+  std::string damage;  // AudioInfo::damage: readable, but the user should be warned
+  std::vector<int> pops_per_thrust;
+};
+
+// The analysis of analyze_recording as a stream: on_events gets the final
+// events (channels joined, thrusts grouped) a batch at a time, in onset order,
+// while the file is read, so memory stays flat however long the recording.
+// The batches joined are exactly analyze_recording's events.
+RecordingInfo stream_recording(const std::string& path, const DetectorSettings& settings,
+                               const EventClassifier* classifier, const std::vector<std::string>& channel_names,
+                               size_t block_frames, std::function<void(const DetectionFrame&)> observer,
+                               const std::function<void(std::vector<Event>& events)>& on_events);
+
 // channel_names: empty for the defaults (left,right for two channels).
 // Throws InputError for unreadable files, UsageError for a channel-name count
 // that does not fit the recording.

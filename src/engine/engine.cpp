@@ -450,7 +450,7 @@ namespace {
 // Streams a file through an engine in blocks; collect() takes what each block
 // produced (and, last, what flush() produced).
 void stream_file(const std::string& path, const DetectorSettings& settings, size_t block_frames,
-                 const std::function<void(Engine&)>& setup, const std::function<void(Engine&)>& collect) {
+                 const std::function<void(Engine&)>& setup, const std::function<void(Engine&, bool)>& collect) {
   AudioFileReader reader(path);
   const int nch = reader.info().channels;
   Engine engine(settings, reader.info().sample_rate_hz, nch);
@@ -463,10 +463,10 @@ void stream_file(const std::string& path, const DetectorSettings& settings, size
     const size_t n = reader.read(ptrs.data(), block_frames);
     if (n == 0) break;
     engine.process(ptrs.data(), n);
-    collect(engine);
+    collect(engine, false);
   }
   engine.flush();
-  collect(engine);
+  collect(engine, true);
   if (reader.nonfinite_samples() > 0) {
     throw InputError(path + ": " + std::to_string(reader.nonfinite_samples()) +
                      " non-finite samples (NaN or infinity), the first at " +
@@ -492,7 +492,7 @@ std::vector<Event> analyze_file(const std::string& path, const DetectorSettings&
         engine.set_classifier(classifier);
         if (observer) engine.set_detection_observer(std::move(observer));
       },
-      [&](Engine& engine) {
+      [&](Engine& engine, bool) {
         auto e = engine.take_events();
         events.insert(events.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
       });
@@ -500,12 +500,41 @@ std::vector<Event> analyze_file(const std::string& path, const DetectorSettings&
   return events;
 }
 
+void stream_file_events(const std::string& path, const DetectorSettings& settings, const EventClassifier* classifier,
+                        size_t block_frames, std::function<void(const DetectionFrame&)> observer,
+                        const std::function<void(std::vector<Event>&, double)>& on_settled) {
+  std::vector<Event> pending, ready;
+  stream_file(
+      path, settings, block_frames,
+      [&](Engine& engine) {
+        engine.set_classifier(classifier);
+        if (observer) engine.set_detection_observer(std::move(observer));
+      },
+      [&](Engine& engine, bool ended) {
+        auto e = engine.take_events();
+        pending.insert(pending.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
+        // Every event that starts before settled_s has come out: those are
+        // final, and no later one can sort before them.
+        const double settled = ended ? std::numeric_limits<double>::infinity() : engine.settled_s();
+        ready.clear();
+        size_t kept = 0;
+        for (size_t i = 0; i < pending.size(); ++i) {
+          if (pending[i].onset_s < settled) ready.push_back(std::move(pending[i]));
+          else if (kept++ != i) pending[kept - 1] = std::move(pending[i]);
+        }
+        pending.resize(kept);
+        if (ready.empty() && !ended) return;
+        sort_by_onset(ready);
+        on_settled(ready, settled);
+      });
+}
+
 std::vector<Event> early_looks_of_file(const std::string& path, const DetectorSettings& settings,
                                        double after_onset_s) {
   std::vector<Event> looks;
   stream_file(
       path, settings, 4096, [&](Engine& engine) { engine.set_early_decisions(after_onset_s, nullptr); },
-      [&](Engine& engine) {
+      [&](Engine& engine, bool) {
         engine.take_events();
         for (auto& n : engine.take_early()) looks.push_back(std::move(n.event));
       });

@@ -162,4 +162,13 @@ std::vector<Event> analyze_file(const std::string& path, const DetectorSettings&
                                 const EventClassifier* classifier = nullptr, size_t block_frames = 4096,
                                 std::function<void(const DetectionFrame&)> observer = nullptr);
 
+// The same events as analyze_file, handed on a batch at a time while the file
+// is read, so a long recording's events are never all held: on_settled gets
+// each batch sorted by onset then channel, every event of it starting before
+// settled_s (Engine::settled_s; +infinity for the last batch, after flush),
+// and every later event starting at or after it.
+void stream_file_events(const std::string& path, const DetectorSettings& settings, const EventClassifier* classifier,
+                        size_t block_frames, std::function<void(const DetectionFrame&)> observer,
+                        const std::function<void(std::vector<Event>& events, double settled_s)>& on_settled);
+
 }  // namespace popscope

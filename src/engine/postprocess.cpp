@@ -312,27 +312,23 @@ double ImpulseRunGuard::open_onset_s() const noexcept {
   return n_ > 0 ? parts_[0].onset_s : std::numeric_limits<double>::infinity();
 }
 
+void ThrustGrouper::add(Event& e) {
+  if (e.class_name != "cavitation") return;
+  if (pops_per_thrust_.empty() || e.onset_s - last_pop_s_ > window_s_) pops_per_thrust_.push_back(0);
+  const int thrust = int(pops_per_thrust_.size()) - 1;
+  last_pop_s_ = e.onset_s;
+  e.thrust_id = thrust;
+  ++pops_per_thrust_.back();
+  auto it = last_by_channel_.find(e.channel);
+  e.refractory_repeat = it != last_by_channel_.end() && it->second.first != thrust &&
+                        e.onset_s - it->second.second < refractory_s_;
+  last_by_channel_[e.channel] = {thrust, e.onset_s};
+}
+
 std::vector<int> group_thrusts(std::vector<Event>& events, double window_s, double refractory_s) {
-  std::vector<int> pops_per_thrust;
-  double last_pop_s = -1e18;
-  int thrust = -1;
-  // Per channel: the thrust and time of its latest pop.
-  std::map<int, std::pair<int, double>> last_by_channel;
-  for (Event& e : events) {
-    if (e.class_name != "cavitation") continue;
-    if (thrust < 0 || e.onset_s - last_pop_s > window_s) {
-      ++thrust;
-      pops_per_thrust.push_back(0);
-    }
-    last_pop_s = e.onset_s;
-    e.thrust_id = thrust;
-    ++pops_per_thrust[size_t(thrust)];
-    auto it = last_by_channel.find(e.channel);
-    e.refractory_repeat = it != last_by_channel.end() && it->second.first != thrust &&
-                          e.onset_s - it->second.second < refractory_s;
-    last_by_channel[e.channel] = {thrust, e.onset_s};
-  }
-  return pops_per_thrust;
+  ThrustGrouper grouper(window_s, refractory_s);
+  for (Event& e : events) grouper.add(e);
+  return grouper.pops_per_thrust();
 }
 
 }  // namespace popscope

@@ -227,8 +227,29 @@ class EventMerger {
   ImpulseRunGuard guard_;
 };
 
-// Assigns thrust ids (0, 1, ...) to cavitation events of a list sorted by
-// onset, and flags refractory repeats. Returns the number of pops per thrust.
+// Assigns thrust ids (0, 1, ...) to cavitation events as they come, in onset
+// order, and flags refractory repeats: a pop starts a new thrust when more
+// than window_s has passed since the previous pop. Each event is decided from
+// the events before it, so a stream can be grouped a batch at a time.
+class ThrustGrouper {
+ public:
+  explicit ThrustGrouper(double window_s = kThrustWindowS, double refractory_s = kRefractoryPeriodS)
+      : window_s_(window_s), refractory_s_(refractory_s) {}
+  void add(Event& e);
+  // The number of pops per thrust so far.
+  const std::vector<int>& pops_per_thrust() const { return pops_per_thrust_; }
+
+ private:
+  double window_s_;
+  double refractory_s_;
+  double last_pop_s_ = -1e18;
+  std::vector<int> pops_per_thrust_;
+  // Per channel: the thrust and time of its latest pop.
+  std::map<int, std::pair<int, double>> last_by_channel_;
+};
+
+// ThrustGrouper over a whole list sorted by onset. Returns the number of pops
+// per thrust.
 std::vector<int> group_thrusts(std::vector<Event>& events, double window_s = kThrustWindowS,
                                double refractory_s = kRefractoryPeriodS);
 

@@ -1,7 +1,9 @@
 #include "src/io/event_writer.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -99,42 +101,48 @@ namespace {
 
 }  // namespace
 
-std::string event_summary(const std::vector<Event>& events) {
-  std::map<std::string, int> per_class;
-  std::map<int, int> per_thrust;
-  std::map<std::string, int> per_side;
-  for (const Event& e : events) {
-    ++per_class[event_label(e)];
-    if (e.thrust_id >= 0) ++per_thrust[e.thrust_id];
-    if (!e.side.empty() && e.class_name == "cavitation") ++per_side[e.side];
-  }
+void EventSummary::add(const Event& e) {
+  ++events_;
+  ++per_class_[event_label(e)];
+  if (e.thrust_id >= 0) ++per_thrust_[e.thrust_id];
+  if (!e.side.empty() && e.class_name == "cavitation") ++per_side_[e.side];
+  repeats_ += e.refractory_repeat;
+}
+
+std::string EventSummary::text() const {
   std::string s;
-  for (const auto& [name, n] : per_class)
+  for (const auto& [name, n] : per_class_)
     s += (s.empty() ? "" : ", ") + std::to_string(n) + " " + (name == "event" ? std::string("unclassified") : name);
-  if (!per_thrust.empty()) {
-    s += "; " + std::to_string(per_thrust.size()) + " thrust" + (per_thrust.size() == 1 ? "" : "s") + ", pops per thrust:";
-    for (const auto& [id, n] : per_thrust) s += " " + std::to_string(n);
+  if (!per_thrust_.empty()) {
+    s += "; " + std::to_string(per_thrust_.size()) + " thrust" + (per_thrust_.size() == 1 ? "" : "s") +
+         ", pops per thrust:";
+    for (const auto& [id, n] : per_thrust_) s += " " + std::to_string(n);
   }
-  if (!per_side.empty()) {
+  if (!per_side_.empty()) {
     s += "; pops by side:";
-    for (const auto& [side, n] : per_side) s += " " + side + " " + std::to_string(n);
+    for (const auto& [side, n] : per_side_) s += " " + side + " " + std::to_string(n);
   }
-  int repeats = 0;
-  for (const Event& e : events) repeats += e.refractory_repeat;
-  if (repeats) s += "; " + std::to_string(repeats) + " repeat pop(s) within the 20-minute refractory period";
+  if (repeats_) s += "; " + std::to_string(repeats_) + " repeat pop(s) within the 20-minute refractory period";
   return s;
+}
+
+std::string event_summary(const std::vector<Event>& events) {
+  EventSummary summary;
+  for (const Event& e : events) summary.add(e);
+  return summary.text();
 }
 
 namespace {
 
-void table(std::ostringstream& out, const std::string& file, const std::vector<Event>& events, bool header) {
+std::string table_heading(const std::string& file, size_t events) {
   char buf[256];
-  if (header) {
-    out << file << ": " << events.size() << " event" << (events.size() == 1 ? "" : "s") << "\n";
-    std::snprintf(buf, sizeof buf, "  %3s %10s %10s %8s %-10s %5s %7s %8s %8s %4s %6s\n", "ch", "onset_s",
-                  "offset_s", "dur_ms", "class", "conf", "peak_db", "dom_hz", "tau_ms", "imp", "thrust");
-    out << buf;
-  }
+  std::snprintf(buf, sizeof buf, "  %3s %10s %10s %8s %-10s %5s %7s %8s %8s %4s %6s\n", "ch", "onset_s", "offset_s",
+                "dur_ms", "class", "conf", "peak_db", "dom_hz", "tau_ms", "imp", "thrust");
+  return file + ": " + std::to_string(events) + " event" + (events == 1 ? "" : "s") + "\n" + buf;
+}
+
+void table_rows(std::ostringstream& out, const std::vector<Event>& events) {
+  char buf[256];
   for (const Event& e : events) {
     std::snprintf(buf, sizeof buf, "  %3d %10.4f %10.4f %8.1f %-10s %5s %7.1f %8.0f %8.1f %4d %6s\n",
                   e.channel + 1, e.onset_s, e.offset_s, 1000.0 * (e.offset_s - e.onset_s),
@@ -144,6 +152,11 @@ void table(std::ostringstream& out, const std::string& file, const std::vector<E
                   e.thrust_id >= 0 ? std::to_string(e.thrust_id).c_str() : "-");
     out << buf;
   }
+}
+
+void table(std::ostringstream& out, const std::string& file, const std::vector<Event>& events, bool header) {
+  if (header) out << table_heading(file, events.size());
+  table_rows(out, events);
   if (header && !events.empty()) out << "  " << event_summary(events) << "\n";
 }
 
@@ -183,16 +196,80 @@ std::string format_events(const std::string& file, const std::vector<Event>& eve
       }
       break;
     }
-    case EventFormat::kAudacity:
-    case EventFormat::kRaven: {
+    case EventFormat::kAudacity: {
       std::vector<labels::LabelEvent> ls;
       for (const Event& e : events) ls.push_back(to_label_event(file, e));
-      out << labels::format_labels(ls, format == EventFormat::kAudacity ? labels::LabelFormat::kAudacity
-                                                                         : labels::LabelFormat::kRaven);
+      out << labels::format_labels(ls, labels::LabelFormat::kAudacity);
+      break;
+    }
+    case EventFormat::kRaven: {
+      // Every row names its file: so does the header, also of a file without events.
+      std::vector<labels::LabelEvent> ls;
+      for (const Event& e : events) ls.push_back(to_label_event(file, e));
+      if (with_header) out << labels::raven_header(true);
+      out << labels::format_raven_rows(ls, true, 1);
       break;
     }
   }
   return out.str();
+}
+
+EventStreamWriter::EventStreamWriter(std::string file, EventFormat format, bool with_header, std::FILE* out,
+                                     std::string out_name)
+    : file_(std::move(file)), format_(format), with_header_(with_header), out_(out), out_name_(std::move(out_name)) {
+  std::string header;
+  if (with_header_ && format_ == EventFormat::kCsv) header = csv_header();
+  if (with_header_ && format_ == EventFormat::kRaven) header = labels::raven_header(true);
+  put(header, out_);
+  header_bytes_ = header.size();
+  if (format_ == EventFormat::kTable && with_header_) {
+    rows_ = std::tmpfile();
+    if (!rows_) throw OutputError(out_name_ + ": cannot create a temporary file for the table (" +
+                                  std::strerror(errno) + ")");
+  }
+}
+
+EventStreamWriter::~EventStreamWriter() {
+  if (rows_) std::fclose(rows_);
+}
+
+void EventStreamWriter::put(const std::string& text, std::FILE* to) {
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), to) != text.size())
+    throw OutputError(out_name_ + ": write failed (" + std::strerror(errno) + ")");
+}
+
+void EventStreamWriter::write(const std::vector<Event>& events) {
+  if (events.empty()) return;
+  const size_t first = summary_.events() + 1;
+  for (const Event& e : events) summary_.add(e);
+  std::ostringstream out;
+  switch (format_) {
+    case EventFormat::kTable:
+      table_rows(out, events);
+      put(out.str(), rows_ ? rows_ : out_);
+      return;
+    case EventFormat::kRaven: {
+      std::vector<labels::LabelEvent> ls;
+      for (const Event& e : events) ls.push_back(to_label_event(file_, e));
+      put(labels::format_raven_rows(ls, true, first), out_);
+      return;
+    }
+    default:
+      put(format_events(file_, events, format_, false), out_);
+  }
+}
+
+void EventStreamWriter::finish() {
+  if (!rows_) return;
+  put(table_heading(file_, summary_.events()), out_);
+  std::rewind(rows_);
+  char buf[1 << 16];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, rows_)) > 0;)
+    if (std::fwrite(buf, 1, n, out_) != n) throw OutputError(out_name_ + ": write failed (" + std::strerror(errno) + ")");
+  if (std::ferror(rows_)) throw OutputError(out_name_ + ": cannot read back the table rows");
+  std::fclose(rows_);
+  rows_ = nullptr;
+  if (summary_.events() > 0) put("  " + summary_.text() + "\n", out_);
 }
 
 }  // namespace popscope
