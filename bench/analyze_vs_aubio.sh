@@ -5,7 +5,7 @@
 #  - one core (--jobs 1), 10-minute generated clinic recordings at 48 kHz mono,
 #    44.1 kHz stereo and 16 kHz mono; popscope and aubioonset run alternately,
 #    median of RUNS (default 5) wall and CPU (user + system) times;
-#  - peak RSS of 1-, 10- and 60-minute recordings (48 kHz mono, jsonl output);
+#  - peak RSS of 1-, 10-, 60- and 180-minute recordings (48 kHz mono, jsonl output);
 #  - --jobs 1 against --jobs 2 on ten 1-minute recordings (a folder).
 # Usage: bench/analyze_vs_aubio.sh [BUILD_DIR] [BASELINE_POPSCOPE]
 #   BUILD_DIR defaults to build. BASELINE_POPSCOPE, another popscope binary
@@ -39,9 +39,11 @@ make_recording clinic_10min_44k_stereo.wav 9002 44100 2
 make_recording clinic_10min_16k.wav 9003 16000 1
 rec1=$out/clinic_1min_48k.wav
 rec60=$out/clinic_60min_48k.wav
+rec180=$out/clinic_180min_48k.wav
 rec10=$out/clinic_10min_48k.wav
 [ -f "$rec1" ] || sox "$rec10" "$rec1" trim 0 60
 [ -f "$rec60" ] || sox "$rec10" "$rec10" "$rec10" "$rec10" "$rec10" "$rec10" "$rec60"
+[ -f "$rec180" ] || sox "$rec60" "$rec60" "$rec60" "$rec180"
 
 # wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one command
 measure() {
@@ -89,7 +91,7 @@ if [ -n "$baseline" ]; then printf " before |"; fi
 printf " aubioonset |\n|---|---|"
 if [ -n "$baseline" ]; then printf -- "---|"; fi
 printf -- "---|\n"
-for spec in "1 min:$rec1" "10 min:$rec10" "60 min:$rec60"; do
+for spec in "1 min:$rec1" "10 min:$rec10" "60 min:$rec60" "180 min:$rec180"; do
   printf "| %s | %.1f MiB |" "${spec%%:*}" "$(rss "$popscope" "${spec#*:}" | awk '{print $1 / 1024}')"
   if [ -n "$baseline" ]; then printf " %.1f MiB |" "$(rss "$baseline" "${spec#*:}" | awk '{print $1 / 1024}')"; fi
   printf " %.1f MiB |\n" "$(measure aubioonset -i "${spec#*:}" | cut -d' ' -f3 | awk '{print $1 / 1024}')"
