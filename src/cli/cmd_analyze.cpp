@@ -151,7 +151,7 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, Event
       if (!r.spool) throw OutputError(std::string("cannot create a temporary file for the output (") +
                                       std::strerror(errno) + ")");
       out = r.spool.get();
-      out_name = "standard output";
+      out_name = "the temporary file for standard output";
     }
     const bool header = format != EventFormat::kJsonl && format != EventFormat::kAudacity;
     EventStreamWriter writer(path, format, header, out, out_name);
@@ -308,13 +308,15 @@ int run_analyze(AnalyzeOptions& opt) {
   std::mutex mu;
   std::condition_variable cv;
   std::atomic<size_t> next{0};
+  std::atomic<bool> output_failed{false};
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const size_t jobs = std::min<size_t>(n ? n : 1, opt.jobs > 0 ? size_t(opt.jobs) : hw);
   std::vector<std::thread> workers;
   for (size_t w = 0; w < jobs; ++w) {
     workers.emplace_back([&] {
-      for (size_t i; !stop_requested() && (i = next.fetch_add(1)) < n;) {
+      for (size_t i; !stop_requested() && !output_failed && (i = next.fetch_add(1)) < n;) {
         FileResult r = analyze_one(files[i], opt, format);
+        if (r.output_failed) output_failed = true;  // the other workers start no new file
         std::lock_guard<std::mutex> lock(mu);
         results[i] = std::move(r);
         cv.notify_all();
