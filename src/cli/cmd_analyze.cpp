@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <iostream>

@@ -88,6 +88,40 @@ TEST_CASE("analyze --output-dir writes one label file per input and the run para
   CHECK(run["command"].get<std::string>().find("--threshold 10") != std::string::npos);
 }
 
+TEST_CASE("analyze --output-dir: an output that cannot be written stops the run and leaves no partial file") {
+  TempDir tmp;
+  test::run_shell("mkdir -p " + quote(tmp.file("in")) + " " + quote(tmp.file("out/scene02.txt")));
+  for (int i = 1; i <= 4; ++i) write_pops(tmp.file("in/scene0" + std::to_string(i) + ".wav"), 48000, 1, unsigned(i));
+  // A folder stands where scene02's labels would go: the finished file cannot replace it.
+  auto r = run_popscope("analyze " + quote(tmp.file("in")) + " --format audacity --jobs 1 --output-dir " +
+                        quote(tmp.file("out")));
+  CHECK(r.exit_code == 4);
+  CHECK(r.err.find("scene02.txt: cannot replace") != std::string::npos);
+  // The file before it is complete; no temporary file is left, and no file after it was started.
+  CHECK(test::count_of(test::read_text(tmp.file("out/scene01.txt")), "\n") == 10);
+  const auto listing = test::run_shell("ls -A " + quote(tmp.file("out"))).out;
+  CHECK(listing.find(".tmp-") == std::string::npos);
+  CHECK(listing.find("scene04") == std::string::npos);
+}
+
+TEST_CASE("analyze of several files to standard output: one CSV or Raven header, a table heading per file") {
+  TempDir tmp;
+  for (int i = 1; i <= 3; ++i) write_pops(tmp.file("f" + std::to_string(i) + ".wav"), 48000, 1, unsigned(i));
+  test::write_text(tmp.file("f0.wav"), "not audio");  // an unreadable first file prints nothing
+  for (const char* format : {"csv", "raven"}) {
+    CAPTURE(format);
+    const auto r = run_popscope(std::string("analyze --jobs 2 --format ") + format + " " + quote(tmp.path()));
+    CHECK(r.exit_code == 3);
+    CHECK(test::count_of(r.out, std::string(format) == "csv" ? "file,channel," : "Selection\t") == 1);
+    CHECK(test::count_of(r.out, "\n") == 16);  // the header and 15 events
+    CHECK(r.out.find("f0.wav") == std::string::npos);
+  }
+  const auto t = run_popscope("analyze --jobs 2 " + quote(tmp.path()));
+  CHECK(test::count_of(t.out, ": 5 events\n") == 3);
+  CHECK(test::count_of(t.out, " onset_s ") == 3);  // each heading has its column names
+  CHECK(test::count_of(t.out, "\n\n") == 2);      // a blank line between files
+}
+
 TEST_CASE("results are identical for any --jobs and --block") {
   TempDir tmp;
   for (int i = 0; i < 4; ++i) write_pops(tmp.file("f" + std::to_string(i) + ".wav"), 48000, 1, unsigned(i + 3));
