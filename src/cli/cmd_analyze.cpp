@@ -133,7 +133,8 @@ std::string dump_detection_csv(const std::vector<DetectionFrame>& frames) {
 
 // Analyses one file, writing its events as they settle: to its own file in
 // --output-dir, or to a temporary spool for standard output.
-FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, EventFormat format) {
+FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, EventFormat format,
+                       std::atomic<float>& fraction_read) {
   FileResult r;
   try {
     std::vector<DetectionFrame> frames;
@@ -160,7 +161,8 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, Event
         [&](std::vector<Event>& events) {
           writer.write(events);
           if (opt.log) r.events.insert(r.events.end(), events.begin(), events.end());
-        });
+        },
+        [&](double fraction) { fraction_read.store(float(fraction), std::memory_order_relaxed); });
     writer.finish();
     r.event_count = writer.events();
     r.header_bytes = writer.header_bytes();
@@ -233,24 +235,35 @@ nlohmann::json run_parameters(const AnalyzeOptions& opt, const std::vector<std::
   return nlohmann::json(j);
 }
 
+// One line on a terminal: files done, and the share of the audio read,
+// counting the files still being analysed (a single long file moves too).
 class Progress {
  public:
   Progress(size_t total, bool enabled) : total_(total), enabled_(enabled) {}
-  void update(size_t done) {
+  // done files finished, partial the fractions read of those in progress.
+  void update(size_t done, double partial = 0) {
     if (!enabled_) return;
     const int width = 30;
-    const int filled = total_ ? int(double(done) / double(total_) * width) : width;
-    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu files", filled, "##############################", width - filled,
-                 "", done, total_);
+    // Never backwards: a file's fraction can be read just before it is counted done.
+    share_ = std::max(share_, total_ ? std::min(1.0, (double(done) + partial) / double(total_)) : 1.0);
+    const double share = share_;
+    const int filled = int(share * width);
+    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu file%s, %3d%%", filled, "##############################",
+                 width - filled, "", done, total_, total_ == 1 ? "" : "s", int(share * 100));
     std::fflush(stderr);
+    shown_ = true;
   }
+  // Clears the line (before other output, and at the end).
   void finish() {
-    if (enabled_) std::fprintf(stderr, "\r%*s\r", 60, "");
+    if (enabled_ && shown_) std::fprintf(stderr, "\r%*s\r", 60, "");
+    shown_ = false;
   }
 
  private:
   size_t total_;
   bool enabled_;
+  bool shown_ = false;
+  double share_ = 0;
 };
 
 int run_analyze(AnalyzeOptions& opt) {
@@ -309,13 +322,15 @@ int run_analyze(AnalyzeOptions& opt) {
   std::condition_variable cv;
   std::atomic<size_t> next{0};
   std::atomic<bool> output_failed{false};
+  // How much of each file its worker has read (0-1), for the progress line.
+  std::unique_ptr<std::atomic<float>[]> fraction_read(new std::atomic<float>[n ? n : 1]());
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const size_t jobs = std::min<size_t>(n ? n : 1, opt.jobs > 0 ? size_t(opt.jobs) : hw);
   std::vector<std::thread> workers;
   for (size_t w = 0; w < jobs; ++w) {
     workers.emplace_back([&] {
       for (size_t i; !stop_requested() && !output_failed && (i = next.fetch_add(1)) < n;) {
-        FileResult r = analyze_one(files[i], opt, format);
+        FileResult r = analyze_one(files[i], opt, format, fraction_read[i]);
         if (r.output_failed) output_failed = true;  // the other workers start no new file
         std::lock_guard<std::mutex> lock(mu);
         results[i] = std::move(r);
@@ -324,7 +339,14 @@ int run_analyze(AnalyzeOptions& opt) {
     });
   }
 
-  Progress progress(n, !opt.no_progress && ::isatty(2) && n > 1);
+  Progress progress(n, !opt.no_progress && ::isatty(2));
+  // done files printed; the files after them count by how much has been read.
+  auto show_progress = [&](size_t done) {
+    double partial = 0;
+    for (size_t j = done, started = std::min(n, next.load()); j < started; ++j)
+      partial += fraction_read[j].load(std::memory_order_relaxed);
+    progress.update(done, partial);
+  };
   int status = inputs.errors.empty() ? exit_code::kOk : exit_code::kInput;
   size_t total_events = 0;
   bool header_done = false;
@@ -334,14 +356,16 @@ int run_analyze(AnalyzeOptions& opt) {
     FileResult r;
     {
       std::unique_lock<std::mutex> lock(mu);
-      while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return results[i].done; }))
+      while (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return results[i].done; })) {
         if (stop_requested()) break;
+        show_progress(i);
+      }
       if (stop_requested()) break;
       r = std::move(results[i]);
       results[i].error = r.error;
       results[i].event_count = r.event_count;  // for the run parameters
     }
-    progress.update(i + 1);
+    show_progress(i + 1);
     if (!r.warning.empty()) {
       progress.finish();
       std::fflush(stdout);
@@ -368,6 +392,7 @@ int run_analyze(AnalyzeOptions& opt) {
       }
     }
     if (r.spool) {
+      progress.finish();  // the output starts on a clear line; the next update redraws it
       // Table: every file has its own heading, a blank line between files.
       // CSV and Raven: one header for all files.
       if (format == EventFormat::kTable && i > 0) std::fputs("\n", stdout);

@@ -1,5 +1,6 @@
 #include "src/engine/analyze_recording.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "src/engine/postprocess.h"
@@ -12,7 +13,8 @@ namespace popscope {
 RecordingInfo stream_recording(const std::string& path, const DetectorSettings& settings,
                                const EventClassifier* classifier, const std::vector<std::string>& channel_names,
                                size_t block_frames, std::function<void(const DetectionFrame&)> observer,
-                               const std::function<void(std::vector<Event>& events)>& on_events) {
+                               const std::function<void(std::vector<Event>& events)>& on_events,
+                               const std::function<void(double fraction_read)>& on_progress) {
   RecordingInfo info;
   {
     AudioFileReader reader(path);
@@ -42,6 +44,11 @@ RecordingInfo stream_recording(const std::string& path, const DetectorSettings& 
                        if (out->empty() && !std::isinf(settled_s)) return;
                        for (Event& e : *out) thrusts.add(e);
                        on_events(*out);
+                     },
+                     [&](const Engine& engine) {
+                       if (on_progress && info.duration_s > 0)
+                         on_progress(std::min(1.0, double(engine.frames_processed()) / info.sample_rate_hz /
+                                                       info.duration_s));
                      });
   info.pops_per_thrust = thrusts.pops_per_thrust();
   return info;

@@ -502,7 +502,8 @@ std::vector<Event> analyze_file(const std::string& path, const DetectorSettings&
 
 void stream_file_events(const std::string& path, const DetectorSettings& settings, const EventClassifier* classifier,
                         size_t block_frames, std::function<void(const DetectionFrame&)> observer,
-                        const std::function<void(std::vector<Event>&, double)>& on_settled) {
+                        const std::function<void(std::vector<Event>&, double)>& on_settled,
+                        const std::function<void(const Engine&)>& on_block) {
   std::vector<Event> pending, ready;
   stream_file(
       path, settings, block_frames,
@@ -511,6 +512,7 @@ void stream_file_events(const std::string& path, const DetectorSettings& setting
         if (observer) engine.set_detection_observer(std::move(observer));
       },
       [&](Engine& engine, bool ended) {
+        if (on_block) on_block(engine);
         auto e = engine.take_events();
         pending.insert(pending.end(), std::make_move_iterator(e.begin()), std::make_move_iterator(e.end()));
         // Every event that starts before settled_s has come out: those are

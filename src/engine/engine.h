@@ -166,9 +166,11 @@ std::vector<Event> analyze_file(const std::string& path, const DetectorSettings&
 // is read, so a long recording's events are never all held: on_settled gets
 // each batch sorted by onset then channel, every event of it starting before
 // settled_s (Engine::settled_s; +infinity for the last batch, after flush),
-// and every later event starting at or after it.
+// and every later event starting at or after it. on_block, if given, is
+// called after each block read (for progress).
 void stream_file_events(const std::string& path, const DetectorSettings& settings, const EventClassifier* classifier,
                         size_t block_frames, std::function<void(const DetectionFrame&)> observer,
-                        const std::function<void(std::vector<Event>& events, double settled_s)>& on_settled);
+                        const std::function<void(std::vector<Event>& events, double settled_s)>& on_settled,
+                        const std::function<void(const Engine&)>& on_block = nullptr);
 
 }  // namespace popscope
