@@ -148,9 +148,12 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, Event
       out_file = std::make_unique<AtomicFileStream>(out_name);
       out = out_file->file();
     } else {
-      r.spool.reset(std::tmpfile(), [](std::FILE* f) { if (f) std::fclose(f); });
-      if (!r.spool) throw OutputError(std::string("cannot create a temporary file for the output (") +
-                                      std::strerror(errno) + ")");
+      std::FILE* spool = std::tmpfile();
+      if (!spool) {
+        const std::string why = std::strerror(errno);
+        throw OutputError("cannot create a temporary file for the output (" + why + ")");
+      }
+      r.spool.reset(spool, [](std::FILE* f) { std::fclose(f); });
       out = r.spool.get();
       out_name = "the temporary file for standard output";
     }
@@ -164,6 +167,10 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, Event
         },
         [&](double fraction) { fraction_read.store(float(fraction), std::memory_order_relaxed); });
     writer.finish();
+    if (r.spool && (std::fflush(r.spool.get()) != 0 || std::ferror(r.spool.get()))) {
+      const std::string why = std::strerror(errno);
+      throw OutputError(out_name + ": write failed (" + why + ")");
+    }
     r.event_count = writer.events();
     r.header_bytes = writer.header_bytes();
     if (out_file) out_file->commit();
@@ -187,12 +194,21 @@ FileResult analyze_one(const std::string& path, const AnalyzeOptions& opt, Event
   return r;
 }
 
-// Copies a spooled output to standard output, from byte `from` on.
+// Copies a spooled output (flushed by its worker) to standard output, from
+// byte `from` on. Throws OutputError when the spool cannot be read back.
 void print_spool(std::FILE* spool, size_t from) {
-  std::fflush(spool);
-  std::fseek(spool, long(from), SEEK_SET);
+  if (std::fseek(spool, long(from), SEEK_SET) != 0) {
+    const std::string why = std::strerror(errno);
+    throw OutputError("the temporary file for standard output: cannot read it back (" + why + ")");
+  }
   char buf[1 << 16];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, spool)) > 0;) std::fwrite(buf, 1, n, stdout);
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, spool)) > 0;) {
+    if (std::fwrite(buf, 1, n, stdout) != n) {
+      const std::string why = std::strerror(errno);
+      throw OutputError("standard output: write failed (" + why + ")");
+    }
+  }
+  if (std::ferror(spool)) throw OutputError("the temporary file for standard output: cannot read it back");
 }
 
 nlohmann::json run_parameters(const AnalyzeOptions& opt, const std::vector<std::string>& files,
@@ -322,14 +338,24 @@ int run_analyze(AnalyzeOptions& opt) {
   std::condition_variable cv;
   std::atomic<size_t> next{0};
   std::atomic<bool> output_failed{false};
+  std::atomic<bool> abandoned{false};  // the main loop has stopped taking results
+  size_t taken = 0;                    // results the main loop has taken, in input order (under mu)
   // How much of each file its worker has read (0-1), for the progress line.
   std::unique_ptr<std::atomic<float>[]> fraction_read(new std::atomic<float>[n ? n : 1]());
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const size_t jobs = std::min<size_t>(n ? n : 1, opt.jobs > 0 ? size_t(opt.jobs) : hw);
+  const size_t ahead = 4 * jobs + 16;
   std::vector<std::thread> workers;
   for (size_t w = 0; w < jobs; ++w) {
     workers.emplace_back([&] {
-      for (size_t i; !stop_requested() && !output_failed && (i = next.fetch_add(1)) < n;) {
+      for (size_t i; !stop_requested() && !output_failed && !abandoned && (i = next.fetch_add(1)) < n;) {
+        {
+          // At most `ahead` finished files wait to be printed (each holds a
+          // temporary file open), however slow an earlier one is.
+          std::unique_lock<std::mutex> lock(mu);
+          while (i >= taken + ahead && !stop_requested() && !abandoned) cv.wait_for(lock, std::chrono::milliseconds(50));
+        }
+        if (stop_requested() || abandoned) break;  // the main loop no longer waits for file i
         FileResult r = analyze_one(files[i], opt, format, fraction_read[i]);
         if (r.output_failed) output_failed = true;  // the other workers start no new file
         std::lock_guard<std::mutex> lock(mu);
@@ -362,6 +388,8 @@ int run_analyze(AnalyzeOptions& opt) {
       }
       if (stop_requested()) break;
       r = std::move(results[i]);
+      taken = i + 1;
+      cv.notify_all();
       results[i].error = r.error;
       results[i].event_count = r.event_count;  // for the run parameters
     }
@@ -395,14 +423,25 @@ int run_analyze(AnalyzeOptions& opt) {
       progress.finish();  // the output starts on a clear line; the next update redraws it
       // Table: every file has its own heading, a blank line between files.
       // CSV and Raven: one header for all files.
-      if (format == EventFormat::kTable && i > 0) std::fputs("\n", stdout);
-      print_spool(r.spool.get(), header_done ? r.header_bytes : 0);
+      if (format == EventFormat::kTable && header_done) std::fputs("\n", stdout);
+      try {
+        print_spool(r.spool.get(), header_done ? r.header_bytes : 0);
+      } catch (const OutputError& e) {
+        output_error = e.what();
+        break;
+      }
       header_done = true;
     }
   }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    abandoned = true;  // workers start no new file (after an error or the last file)
+  }
+  cv.notify_all();
   for (auto& w : workers) w.join();
   progress.finish();
-  std::fflush(stdout);
+  if ((std::fflush(stdout) != 0 || std::ferror(stdout)) && output_error.empty())
+    output_error = std::string("standard output: write failed (") + std::strerror(errno) + ")";
   throw_if_stop_requested();
   if (!output_error.empty()) throw OutputError(output_error);
   if (!database_error.empty()) throw DatabaseError(database_error);

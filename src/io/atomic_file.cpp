@@ -43,7 +43,10 @@ void write_file_atomically(const std::string& path, const std::string& content, 
 AtomicFileStream::AtomicFileStream(std::string path, unsigned mode)
     : path_(std::move(path)), tmp_(path_ + ".tmp-" + std::to_string(::getpid())) {
   const int fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode));
-  if (fd < 0) throw OutputError(path_ + ": cannot create (" + std::strerror(errno) + ")");
+  if (fd < 0) {
+    const std::string why = std::strerror(errno);
+    throw OutputError(path_ + ": cannot create (" + why + ")");
+  }
   file_ = ::fdopen(fd, "w");
   if (!file_) {
     const std::string why = std::strerror(errno);

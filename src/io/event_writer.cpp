@@ -224,8 +224,10 @@ EventStreamWriter::EventStreamWriter(std::string file, EventFormat format, bool 
   header_bytes_ = header.size();
   if (format_ == EventFormat::kTable && with_header_) {
     rows_ = std::tmpfile();
-    if (!rows_) throw OutputError(out_name_ + ": cannot create a temporary file for the table (" +
-                                  std::strerror(errno) + ")");
+    if (!rows_) {
+      const std::string why = std::strerror(errno);
+      throw OutputError(out_name_ + ": cannot create a temporary file for the table (" + why + ")");
+    }
   }
 }
 
@@ -234,8 +236,10 @@ EventStreamWriter::~EventStreamWriter() {
 }
 
 void EventStreamWriter::put(const std::string& text, std::FILE* to) {
-  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), to) != text.size())
-    throw OutputError(out_name_ + ": write failed (" + std::strerror(errno) + ")");
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), to) != text.size()) {
+    const std::string why = std::strerror(errno);
+    throw OutputError(out_name_ + ": write failed (" + why + ")");
+  }
 }
 
 void EventStreamWriter::write(const std::vector<Event>& events) {
@@ -261,11 +265,14 @@ void EventStreamWriter::write(const std::vector<Event>& events) {
 
 void EventStreamWriter::finish() {
   if (!rows_) return;
+  // Every row must have reached the temporary file before it is read back.
+  if (std::fflush(rows_) != 0 || std::ferror(rows_) || std::fseek(rows_, 0, SEEK_SET) != 0) {
+    const std::string why = std::strerror(errno);
+    throw OutputError(out_name_ + ": cannot keep the table rows in a temporary file (" + why + ")");
+  }
   put(table_heading(file_, summary_.events()), out_);
-  std::rewind(rows_);
   char buf[1 << 16];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, rows_)) > 0;)
-    if (std::fwrite(buf, 1, n, out_) != n) throw OutputError(out_name_ + ": write failed (" + std::strerror(errno) + ")");
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, rows_)) > 0;) put(std::string(buf, n), out_);
   if (std::ferror(rows_)) throw OutputError(out_name_ + ": cannot read back the table rows");
   std::fclose(rows_);
   rows_ = nullptr;

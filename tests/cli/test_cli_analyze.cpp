@@ -104,6 +104,28 @@ TEST_CASE("analyze --output-dir: an output that cannot be written stops the run 
   CHECK(listing.find("scene04") == std::string::npos);
 }
 
+TEST_CASE("analyze: an output cut short by a full disk is an error, never a shorter file with exit 0") {
+  TempDir tmp;
+  test::run_shell("mkdir -p " + quote(tmp.file("in")));
+  for (int i = 1; i <= 12; ++i) write_pops(tmp.file("in/f" + std::to_string(i) + ".wav"), 48000, 1, unsigned(i));
+  // A file-size limit of 2 KiB stands in for a full disk: the table's rows
+  // and the standard output's temporary file cannot be written whole.
+  const std::string limit = "trap '' XFSZ; ulimit -f 2; ";
+  for (const char* format : {"table", "csv"}) {
+    CAPTURE(format);
+    auto r = test::run_shell(limit + quote(test::binary_path()) + " analyze --format " + format + " " +
+                             quote(tmp.file("in")) + " > " + quote(tmp.file(std::string("out.") + format)));
+    CHECK(r.exit_code == 4);
+    CHECK(r.err.find("File too large") != std::string::npos);
+  }
+  // One input's CSV (about 500 bytes an event) does not fit either: nothing half-written is left.
+  auto r = test::run_shell(limit + quote(test::binary_path()) + " analyze --format csv --output-dir " +
+                           quote(tmp.file("dir")) + " " + quote(tmp.file("in/f1.wav")));
+  CHECK(r.exit_code == 4);
+  CHECK(r.err.find("f1.csv: write failed (File too large)") != std::string::npos);
+  CHECK(test::run_shell("ls -A " + quote(tmp.file("dir"))).out == "");
+}
+
 TEST_CASE("analyze of several files to standard output: one CSV or Raven header, a table heading per file") {
   TempDir tmp;
   for (int i = 1; i <= 3; ++i) write_pops(tmp.file("f" + std::to_string(i) + ".wav"), 48000, 1, unsigned(i));
