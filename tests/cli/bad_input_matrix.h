@@ -133,6 +133,8 @@ inline const BadInputRow kBadInputMatrix[] = {
      "scene a.wav 8 && popscope analyze a.wav --format jsonl --output-dir out 2>/dev/null && cp out/a.jsonl before",
      "ulimit -f 1; popscope analyze a.wav --format jsonl --output-dir out", 4,
      "out/a.jsonl: write failed (File too large)", "", "cmp before out/a.jsonl"},
+    {"analyze to standard output on a full disk", "scene a.wav 8", "popscope analyze a.wav --format table > /dev/full", 4,
+     "standard output: write failed (No space left on device)", "", ""},
     {"synth --out on a full disk (file-size limit)", "", "ulimit -f 100; popscope synth --out data --scenes 2 --length 20",
      4, "data/scene001.wav: write failed", "", "[ ! -e data/scene001.wav ]"},
     // The severity log: health data is never lost or overwritten.
