@@ -58,15 +58,10 @@ RecordingAnalysis analyze_recording(const std::string& path, const DetectorSetti
                                     const EventClassifier* classifier, const std::vector<std::string>& channel_names,
                                     size_t block_frames, std::function<void(const DetectionFrame&)> observer) {
   RecordingAnalysis r;
-  const RecordingInfo info = stream_recording(
+  static_cast<RecordingInfo&>(r) = stream_recording(
       path, settings, classifier, channel_names, block_frames, std::move(observer), [&](std::vector<Event>& batch) {
         r.events.insert(r.events.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
       });
-  r.channels = info.channels;
-  r.sample_rate_hz = info.sample_rate_hz;
-  r.duration_s = info.duration_s;
-  r.damage = info.damage;
-  r.pops_per_thrust = info.pops_per_thrust;
   return r;
 }
 

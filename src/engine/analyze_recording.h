@@ -10,21 +10,16 @@
 
 namespace popscope {
 
-struct RecordingAnalysis {
-  std::vector<Event> events;     // sorted by onset
-  std::vector<int> pops_per_thrust;
-  int channels = 0;
-  double sample_rate_hz = 0;
-  double duration_s = 0;
-  std::string damage;  // AudioInfo::damage: readable, but the user should be warned
-};
-
 struct RecordingInfo {
   int channels = 0;
   double sample_rate_hz = 0;
   double duration_s = 0;
   std::string damage;  // AudioInfo::damage: readable, but the user should be warned
   std::vector<int> pops_per_thrust;
+};
+
+struct RecordingAnalysis : RecordingInfo {
+  std::vector<Event> events;  // sorted by onset
 };
 
 // The analysis of analyze_recording as a stream: on_events gets the final

@@ -134,6 +134,13 @@ std::string event_summary(const std::vector<Event>& events) {
 
 namespace {
 
+std::vector<labels::LabelEvent> label_events(const std::string& file, const std::vector<Event>& events) {
+  std::vector<labels::LabelEvent> ls;
+  ls.reserve(events.size());
+  for (const Event& e : events) ls.push_back(to_label_event(file, e));
+  return ls;
+}
+
 std::string table_heading(const std::string& file, size_t events) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "  %3s %10s %10s %8s %-10s %5s %7s %8s %8s %4s %6s\n", "ch", "onset_s", "offset_s",
@@ -196,18 +203,13 @@ std::string format_events(const std::string& file, const std::vector<Event>& eve
       }
       break;
     }
-    case EventFormat::kAudacity: {
-      std::vector<labels::LabelEvent> ls;
-      for (const Event& e : events) ls.push_back(to_label_event(file, e));
-      out << labels::format_labels(ls, labels::LabelFormat::kAudacity);
+    case EventFormat::kAudacity:
+      out << labels::format_labels(label_events(file, events), labels::LabelFormat::kAudacity);
       break;
-    }
     case EventFormat::kRaven: {
       // Every row names its file: so does the header, also of a file without events.
-      std::vector<labels::LabelEvent> ls;
-      for (const Event& e : events) ls.push_back(to_label_event(file, e));
       if (with_header) out << labels::raven_header(true);
-      out << labels::format_raven_rows(ls, true, 1);
+      out << labels::format_raven_rows(label_events(file, events), true, 1);
       break;
     }
   }
@@ -252,12 +254,9 @@ void EventStreamWriter::write(const std::vector<Event>& events) {
       table_rows(out, events);
       put(out.str(), rows_ ? rows_ : out_);
       return;
-    case EventFormat::kRaven: {
-      std::vector<labels::LabelEvent> ls;
-      for (const Event& e : events) ls.push_back(to_label_event(file_, e));
-      put(labels::format_raven_rows(ls, true, first), out_);
+    case EventFormat::kRaven:
+      put(labels::format_raven_rows(label_events(file_, events), true, first), out_);
       return;
-    }
     default:
       put(format_events(file_, events, format_, false), out_);
   }
