@@ -94,9 +94,14 @@ int decide(const Model& m, const float* probs, int drop_class) {
     if (probs[c] > probs[best]) best = c;
   auto it = m.min_confidence.find(m.classes[size_t(best)]);
   if (it == m.min_confidence.end() || probs[best] >= it->second) return best;
+  // Unsure of its best guess, the model still names a sound when any class
+  // but no sound at all comes next: only a candidate whose next most likely
+  // reading is the background is dropped.
   const int fallback = m.class_index(m.fallback_class);
-  if (drop_class >= 0 && probs[drop_class] > probs[fallback]) return drop_class;
-  return fallback;
+  if (drop_class < 0 || drop_class == best) return fallback;
+  for (int c = 0; c < C; ++c)
+    if (c != best && c != drop_class && probs[c] >= probs[drop_class]) return fallback;
+  return drop_class;
 }
 
 namespace {

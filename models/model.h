@@ -66,8 +66,9 @@ struct Model {
 };
 
 // Class decision with thresholds: the arg-max class when its probability
-// reaches its min_confidence, otherwise the more probable of the fallback
-// class and `drop_class` (when given). Returns the class index.
+// reaches its min_confidence, otherwise the fallback class, or `drop_class`
+// (when given) if it is more probable than every class but the arg-max.
+// Returns the class index.
 int decide(const Model& m, const float* probs, int drop_class = -1);
 
 nlohmann::json model_to_json(const Model& m);

@@ -29,6 +29,10 @@ struct Event {
   // or a model without that class). An event that context makes a pop (a
   // thrust's neighbour, see postprocess.h) takes it as its confidence.
   double pop_probability = -1;
+  // The same for crepitus and for other (-1 when the model lacks the class):
+  // a thrust's pops are decided together from them (ThrustVote, postprocess.h).
+  double crepitus_probability = -1;
+  double other_probability = -1;
   // Filled by post-processing: thrust grouping and the refractory check.
   int thrust_id = -1;
   bool refractory_repeat = false;

@@ -26,6 +26,8 @@ ModelClassifier::ModelClassifier(models::Model model, double analysis_rate_hz, c
   }
   background_ = model_.class_index(kBackgroundClass);
   pop_ = model_.class_index("cavitation");
+  crepitus_ = model_.class_index("crepitus");
+  other_ = model_.class_index("other");
 }
 
 void ModelClassifier::set_min_confidence(const std::string& class_name, float value) {
@@ -48,6 +50,8 @@ bool ModelClassifier::classify(Event& e) const {
   e.class_name = model_.classes[size_t(c)];
   e.confidence = p[c];
   e.pop_probability = pop_ >= 0 ? double(p[pop_]) : -1.0;
+  e.crepitus_probability = crepitus_ >= 0 ? double(p[crepitus_]) : -1.0;
+  e.other_probability = other_ >= 0 ? double(p[other_]) : -1.0;
   return true;
 }
 

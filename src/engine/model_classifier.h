@@ -33,6 +33,7 @@ class ModelClassifier : public EventClassifier {
   std::vector<size_t> input_index_;  // model input i = engine feature input_index_[i]
   int background_ = -1;
   int pop_ = -1;  // the cavitation class, when the model has it
+  int crepitus_ = -1, other_ = -1;
   float global_min_ = 0.0f;
 };
 

@@ -31,7 +31,67 @@ bool EventMerger::is_single_impulse(const Event& e) {
   return !e.is_train && e.impulse_count == 1 && e.offset_s - e.onset_s <= kMaxThrustImpulseS;
 }
 
+bool EventMerger::votes(const Event& e) {
+  return e.pop_probability >= 0 && e.crepitus_probability >= 0 && e.other_probability >= 0 &&
+         (e.class_name == "cavitation" || e.class_name == "crepitus" || e.class_name == "other") &&
+         is_single_impulse(e);
+}
+
 void EventMerger::push(Event e, std::vector<Event>& out) {
+  const bool voter = votes(e);
+  const bool joins = voter && e.onset_s - vote_last_onset_s_ <= kThrustVoteSpacingS;
+  if (!joins) {
+    if (e.class_name == "crepitus" && !voter && e.onset_s - vote_last_onset_s_ <= kThrustVoteSpacingS)
+      vote_bordered_ = true;  // grinding goes on from the run
+    close_vote(out);
+    vote_overlong_ = false;
+  }
+  if (!voter) {
+    if (e.class_name == "crepitus") last_grinding_end_s_ = std::max(last_grinding_end_s_, e.offset_s);
+    vote_last_onset_s_ = -1e18;
+    merge(std::move(e), out);
+    return;
+  }
+  vote_last_onset_s_ = e.onset_s;
+  if (vote_overlong_) {
+    merge(std::move(e), out);
+    return;
+  }
+  if (vote_n_ == 0) vote_bordered_ = e.onset_s - last_grinding_end_s_ <= kThrustVoteSpacingS;
+  if (vote_n_ == vote_parts_.size() || (vote_n_ > 0 && e.onset_s - vote_parts_[0].onset_s > kThrustVoteSpanS)) {
+    // Too many or too long for one thrust: no vote for this run.
+    vote_bordered_ = true;
+    close_vote(out);
+    vote_overlong_ = true;
+    merge(std::move(e), out);
+    return;
+  }
+  vote_parts_[vote_n_++] = std::move(e);
+}
+
+void EventMerger::close_vote(std::vector<Event>& out) {
+  if (vote_n_ == 0) return;
+  if (vote_n_ >= 2 && !vote_bordered_) {
+    bool named_pop = false;
+    double pop = 0, crepitus = 0, other = 0;
+    for (size_t i = 0; i < vote_n_; ++i) {
+      const Event& p = vote_parts_[i];
+      named_pop = named_pop || p.class_name == "cavitation";
+      pop += p.pop_probability;
+      crepitus += p.crepitus_probability;
+      other += p.other_probability;
+    }
+    if (named_pop && pop >= crepitus && pop >= other)
+      for (size_t i = 0; i < vote_n_; ++i)
+        if (vote_parts_[i].class_name != "cavitation") become_pop(vote_parts_[i]);
+  }
+  const size_t n = vote_n_;
+  vote_n_ = 0;
+  vote_bordered_ = false;
+  for (size_t i = 0; i < n; ++i) merge(std::move(vote_parts_[i]), out);
+}
+
+void EventMerger::merge(Event e, std::vector<Event>& out) {
   if (pending_) {
     Event& p = *pending_;
     if (p.class_name == "snap" && e.onset_s - p.offset_s <= kRingJoinS && e.onset_s - p.onset_s <= kMaxSnapRingS &&
@@ -215,6 +275,8 @@ void EventMerger::emit(std::optional<Event>& kept, std::vector<Event>& out) {
 }
 
 void EventMerger::advance(double now_s, std::vector<Event>& out) {
+  // No later part can join the run (parts come in onset order, none before now_s).
+  if (vote_n_ > 0 && now_s - vote_last_onset_s_ > kThrustVoteSpacingS) close_vote(out);
   if (pending_ && now_s > pending_->offset_s + (pending_->class_name == "snap" ? kRingJoinS : kGrindLeadS))
     emit(pending_, out);
   if (held_ && now_s > held_->offset_s + gap_s_) release(out);
@@ -230,10 +292,12 @@ double EventMerger::kept_onset_s() const noexcept {
   if (pending_) t = std::min(t, pending_->onset_s);
   if (lead_pop_) t = std::min(t, lead_pop_->onset_s);
   for (size_t i = 0; i < enclosed_; ++i) t = std::min(t, enclosed_pops_[i].onset_s);
+  if (vote_n_ > 0) t = std::min(t, vote_parts_[0].onset_s);
   return t;
 }
 
 void EventMerger::flush(std::vector<Event>& out) {
+  close_vote(out);
   emit(pending_, out);
   release(out);
   guard_.flush(out);

@@ -71,6 +71,24 @@
 // thrust overlapping each other's ringing). Any other run leaves unchanged
 // once kTrainGapS has passed after it.
 //
+// Thrust vote: before any of this, a run of single short impulses (pops,
+// grinding parts or other, none a train, each at most kMaxThrustImpulseS
+// long), each starting within kThrustVoteSpacingS of the one before, 2 to
+// kMaxThrustPops of them within kThrustVoteSpanS, with no grinding episode
+// part within kThrustVoteSpacingS of either end, is decided as a whole. A
+// thrust's pops are alike, and one pop's features can fall on the crepitus
+// or other side of the model's boundary while the pops beside it do not (its
+// crack's noise, the ringing of the pop before), so the run's mean
+// probabilities decide, not each part's own: when at least one part was
+// called a pop and the mean pop probability is at least the mean crepitus
+// and the mean other probability, every part is a pop (its confidence its
+// own pop probability). Otherwise every part keeps its class. A thrust lasts
+// 97-139 ms and releases 2-9 pops, often 10-30 ms apart (Dunning 2013; Mourad
+// 2019; DOMAIN.md "Cavitation numbers"); grinding is 0.1-2 s of many
+// micro-impulses (DOMAIN.md "The classes"), so a longer run, or one that
+// grinding parts border, is not voted. Parts are held until
+// kThrustVoteSpacingS has passed after the run's last onset.
+//
 // Thrusts: pops within thrust_window_s of the previous pop share a thrust id
 // (a spinal thrust lasts 97-139 ms and releases 2-9 pops: Dunning 2013,
 // Mourad 2019). Refractory: a joint cannot cavitate again for ~20 minutes
@@ -103,6 +121,11 @@ constexpr double kClickPauseS = 0.01;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 constexpr double kThrustPopSpacingS = 0.03;
 constexpr double kMaxThrustImpulseS = 0.05;
+// Thrust vote (see the header): the longest pause between a crepitus train's
+// impulses (kGrindLeadS) joins a run's parts; a thrust lasts at most 139 ms
+// (Mourad 2019), so a run's onsets lie within 0.15 s.
+constexpr double kThrustVoteSpacingS = 0.05;
+constexpr double kThrustVoteSpanS = 0.15;
 constexpr double kSlideLeadS = 0.25;
 // Longest pause between impulses of one grinding train (crepitus impulses
 // come 8-50 ms apart, DOMAIN.md "The classes").
@@ -192,10 +215,19 @@ class EventMerger {
     mass_.clear();
     weighted_conf_.clear();
     guard_.reset();
+    vote_n_ = 0;
+    vote_overlong_ = vote_bordered_ = false;
+    vote_last_onset_s_ = -1e18;
+    last_grinding_end_s_ = -1e18;
   }
   double gap_s() const { return gap_s_; }
 
  private:
+  // The merging steps after the thrust vote.
+  void merge(Event e, std::vector<Event>& out);
+  static bool votes(const Event& e);
+  // Decides the held run (see "Thrust vote") and passes its parts on.
+  void close_vote(std::vector<Event>& out);
   void release(std::vector<Event>& out);
   // Earliest onset of an event kept back before the run guard.
   double kept_onset_s() const noexcept;
@@ -225,6 +257,13 @@ class EventMerger {
   // Evidence per class of the held event's parts (at most the two mergeable classes).
   std::map<std::string, double> mass_, weighted_conf_;
   ImpulseRunGuard guard_;
+  // The thrust vote's run.
+  std::array<Event, kMaxThrustPops> vote_parts_{};
+  size_t vote_n_ = 0;
+  bool vote_overlong_ = false;   // the run outgrew a thrust: its parts pass unvoted until it ends
+  bool vote_bordered_ = false;   // a grinding part lies within the spacing of the run
+  double vote_last_onset_s_ = -1e18;  // the run's latest onset, also while it passes unvoted
+  double last_grinding_end_s_ = -1e18;  // end of the last crepitus part that takes no part in a vote
 };
 
 // Assigns thrust ids (0, 1, ...) to cavitation events as they come, in onset

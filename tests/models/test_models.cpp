@@ -150,6 +150,16 @@ TEST_CASE("low confidence falls back to other, or background when that is likeli
   CHECK(decide(m, unsure_other, 2) == 1);
   CHECK(decide(m, unsure_bg, 2) == 2);
   CHECK(decide(m, unsure_bg) == 1);
+  // More classes: an unsure pop whose next likeliest reading is a joint sound,
+  // not silence, stays a sound (other), however little other itself gets.
+  Model five;
+  five.classes = {"cavitation", "crepitus", "snap", "other", "background"};
+  five.fallback_class = "other";
+  five.min_confidence["cavitation"] = 0.75f;
+  const float unsure_pop[5] = {0.70f, 0.29f, 0.001f, 0.003f, 0.006f};
+  const float pop_or_nothing[5] = {0.70f, 0.01f, 0.001f, 0.003f, 0.286f};
+  CHECK(decide(five, unsure_pop, 4) == 3);
+  CHECK(decide(five, pop_or_nothing, 4) == 4);
 }
 
 TEST_CASE("training is deterministic for a seed and model files round-trip") {

@@ -181,6 +181,101 @@ TEST_CASE("a part that thrust context makes a pop takes the model's pop probabil
   CHECK(out[1].confidence == doctest::Approx(0.99));
 }
 
+namespace {
+// A part with the model's probabilities: pop, crepitus, other (the rest background).
+Event voted(double onset_s, double pop, double crepitus, double other, bool train = false) {
+  const double len = train ? 0.2 : 0.006;
+  const char* cls = pop >= crepitus && pop >= other ? (pop >= 0.75 ? "cavitation" : "other")
+                                                     : crepitus >= other ? "crepitus" : "other";
+  Event e = part(onset_s, onset_s + len, cls, train);
+  e.pop_probability = pop;
+  e.crepitus_probability = crepitus;
+  e.other_probability = other;
+  e.confidence = std::max({pop, crepitus, other});
+  return e;
+}
+int classed(const std::vector<Event>& out, const char* cls) {
+  return int(std::count_if(out.begin(), out.end(), [&](const Event& e) { return e.class_name == cls; }));
+}
+}  // namespace
+
+TEST_CASE("a thrust's parts are decided together: the run's mean probabilities make every part a pop") {
+  // Five pops 20 ms apart, as the model saw one of the first-principles
+  // thrusts: one sure, two unsure (other), two on the crepitus side. One by
+  // one they merged into one grinding event; together they are five pops.
+  const std::vector<Event> thrust = {voted(1.500, 0.70, 0.29, 0.004), voted(1.520, 0.08, 0.90, 0.01),
+                                     voted(1.540, 0.99, 0.01, 0.0), voted(1.560, 0.32, 0.67, 0.01),
+                                     voted(1.580, 0.59, 0.41, 0.0)};
+  auto out = run(thrust);
+  REQUIRE(out.size() == 5);
+  CHECK(classed(out, "cavitation") == 5);
+  CHECK(out[1].confidence == doctest::Approx(0.08));  // its own pop probability
+  for (size_t i = 0; i < out.size(); ++i) CHECK(out[i].onset_s == doctest::Approx(thrust[i].onset_s));
+  // The same at every spacing up to 50 ms (pops 10-30 ms apart, DOMAIN.md;
+  // the grid's 9-40 ms), as many pops as fit in one thrust (139 ms at most).
+  for (double gap : {0.009, 0.012, 0.03, 0.04, 0.048}) {
+    CAPTURE(gap);
+    std::vector<Event> spaced;
+    const size_t fit = std::min(thrust.size(), size_t(1 + std::floor(kThrustVoteSpanS / gap - 1e-9)));
+    for (size_t i = 0; i < fit; ++i) {
+      Event e = thrust[i];
+      e.onset_s = e.peak_s = 2.0 + gap * double(i);
+      e.offset_s = e.onset_s + 0.006;
+      spaced.push_back(e);
+    }
+    CHECK(classed(run(spaced), "cavitation") == int(fit));
+  }
+}
+
+TEST_CASE("the thrust vote leaves grinding alone: a crepitus majority, a bordering train, a run too long") {
+  // The mean says crepitus: the parts keep their classes and merge as grinding.
+  auto out = run({voted(1.000, 0.80, 0.19, 0.01), voted(1.020, 0.10, 0.89, 0.01), voted(1.040, 0.20, 0.79, 0.01),
+                  voted(1.060, 0.30, 0.69, 0.01)});
+  CHECK(classed(out, "cavitation") <= 1);
+  CHECK(classed(out, "crepitus") >= 1);
+  // A grinding train just before the run: no vote, the crepitus parts stay crepitus.
+  out = run({voted(2.000, 0.05, 0.90, 0.05, true), voted(2.240, 0.90, 0.09, 0.01), voted(2.260, 0.30, 0.69, 0.01),
+             voted(2.280, 0.90, 0.09, 0.01)});
+  CHECK(classed(out, "cavitation") < 3);
+  // ... and just after it.
+  out = run({voted(3.000, 0.90, 0.09, 0.01), voted(3.020, 0.30, 0.69, 0.01), voted(3.040, 0.90, 0.09, 0.01),
+             voted(3.060, 0.05, 0.90, 0.05, true)});
+  CHECK(classed(out, "cavitation") < 3);
+  // Twelve impulses 15 ms apart (180 ms, more than 9): not one thrust, no vote.
+  std::vector<Event> run12;
+  for (int i = 0; i < 12; ++i) run12.push_back(voted(4.0 + 0.015 * i, i % 3 == 0 ? 0.9 : 0.3, i % 3 == 0 ? 0.09 : 0.69, 0.01));
+  out = run(run12);
+  CHECK(classed(out, "cavitation") < 12);
+  // No part the model called a pop: nothing becomes one.
+  out = run({voted(5.000, 0.60, 0.39, 0.01), voted(5.020, 0.70, 0.29, 0.01)});
+  CHECK(classed(out, "cavitation") == 0);
+  // A lone part is not a run.
+  out = run({voted(6.000, 0.45, 0.55, 0.0)});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].class_name == "crepitus");
+}
+
+TEST_CASE("the thrust vote gives the same events whatever the stream's pace of advances") {
+  const std::vector<Event> thrust = {voted(1.500, 0.70, 0.29, 0.004), voted(1.520, 0.08, 0.90, 0.01),
+                                     voted(1.540, 0.99, 0.01, 0.0), voted(1.560, 0.32, 0.67, 0.01),
+                                     voted(1.900, 0.9, 0.09, 0.01)};
+  EventMerger merger;
+  std::vector<Event> out;
+  for (const Event& e : thrust) {
+    for (double t = e.onset_s - 0.1; t < e.onset_s; t += 0.001) merger.advance(t, out);
+    merger.push(e, out);
+    CHECK(merger.open_onset_s() <= e.onset_s);
+  }
+  merger.flush(out);
+  const auto once = run(thrust);
+  REQUIRE(out.size() == once.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    CHECK(out[i].class_name == once[i].class_name);
+    CHECK(out[i].onset_s == doctest::Approx(once[i].onset_s));
+  }
+  CHECK(classed(out, "cavitation") == 5);
+}
+
 TEST_CASE("the soft slide leading into a snap is dropped; a non-joint sound well before a snap is kept") {
   auto at = [](Event e, double peak_dbfs) {
     e.peak_dbfs = peak_dbfs;
