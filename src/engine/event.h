@@ -30,7 +30,8 @@ struct Event {
   // thrust's neighbour, see postprocess.h) takes it as its confidence.
   double pop_probability = -1;
   // The same for crepitus and for other (-1 when the model lacks the class):
-  // a thrust's pops are decided together from them (ThrustVote, postprocess.h).
+  // a thrust's pops are decided together from them ("Thrust vote",
+  // postprocess.h).
   double crepitus_probability = -1;
   double other_probability = -1;
   // Filled by post-processing: thrust grouping and the refractory check.

@@ -41,7 +41,7 @@ void EventMerger::push(Event e, std::vector<Event>& out) {
   const bool voter = votes(e);
   const bool joins = voter && e.onset_s - vote_last_onset_s_ <= kThrustVoteSpacingS;
   if (!joins) {
-    if (e.class_name == "crepitus" && !voter && e.onset_s - vote_last_onset_s_ <= kThrustVoteSpacingS)
+    if (vote_n_ > 0 && e.class_name == "crepitus" && !voter && e.onset_s - vote_last_onset_s_ <= kThrustVoteSpacingS)
       vote_bordered_ = true;  // grinding goes on from the run
     close_vote(out);
     vote_overlong_ = false;

@@ -121,15 +121,15 @@ constexpr double kClickPauseS = 0.01;
 constexpr double kRefractoryPeriodS = 20.0 * 60.0;
 constexpr double kThrustPopSpacingS = 0.03;
 constexpr double kMaxThrustImpulseS = 0.05;
-// Thrust vote (see the header): the longest pause between a crepitus train's
-// impulses (kGrindLeadS) joins a run's parts; a thrust lasts at most 139 ms
-// (Mourad 2019), so a run's onsets lie within 0.15 s.
-constexpr double kThrustVoteSpacingS = 0.05;
-constexpr double kThrustVoteSpanS = 0.15;
 constexpr double kSlideLeadS = 0.25;
 // Longest pause between impulses of one grinding train (crepitus impulses
 // come 8-50 ms apart, DOMAIN.md "The classes").
 constexpr double kGrindLeadS = 0.05;
+// Thrust vote (see the header): the longest pause between a crepitus train's
+// impulses joins a run's parts; a thrust lasts at most 139 ms (Mourad 2019),
+// so a run's onsets lie within 0.15 s.
+constexpr double kThrustVoteSpacingS = kGrindLeadS;
+constexpr double kThrustVoteSpanS = 0.15;
 // A snap rings for 10-100 ms (DOMAIN.md "The classes") and is one event from
 // its thump through its ringing ("Labelling conventions"): a snap or other
 // part starting within kRingJoinS of a snap's end and at most kMaxSnapRingS

@@ -243,7 +243,10 @@ TEST_CASE("the thrust vote leaves grinding alone: a crepitus majority, a borderi
   CHECK(classed(out, "cavitation") < 3);
   // Twelve impulses 15 ms apart (180 ms, more than 9): not one thrust, no vote.
   std::vector<Event> run12;
-  for (int i = 0; i < 12; ++i) run12.push_back(voted(4.0 + 0.015 * i, i % 3 == 0 ? 0.9 : 0.3, i % 3 == 0 ? 0.09 : 0.69, 0.01));
+  for (int i = 0; i < 12; ++i) {
+    const bool sure = i % 3 == 0;
+    run12.push_back(voted(4.0 + 0.015 * i, sure ? 0.9 : 0.3, sure ? 0.09 : 0.69, 0.01));
+  }
   out = run(run12);
   CHECK(classed(out, "cavitation") < 12);
   // No part the model called a pop: nothing becomes one.
