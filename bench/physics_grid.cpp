@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,18 +67,46 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) { std::fprintf(stderr, "physics_grid: %s needs a value\n", a.c_str()); std::exit(2); }
       return argv[++i];
     };
+    if (a == "--help" || a == "-h") {
+      std::printf(
+          "Usage: physics_grid [--model FILE|default|none] [--seeds N] [--jobs N]\n"
+          "                    [--family thrust|grind|snap|distractor|all] [--min-snr DB] [--show-failures N]\n"
+          "Runs first-principles scenes swept across DOMAIN.md's ranges through the engine and prints\n"
+          "per-cell pass rates as Markdown (the tables kept in bench/RESULTS.md).\n"
+          "  --model          classifier: a model file, 'default' (built in) or 'none' (detector only); default\n"
+          "  --seeds          scenes per cell (each with its own seed); 1\n"
+          "  --jobs           scenes analysed in parallel; 2\n"
+          "  --family         which sounds: thrust (pops), grind, snap, distractor or all; all\n"
+          "  --min-snr        leave out cells below this peak SNR (dB); 0\n"
+          "  --show-failures  also print the truths and events of up to N failing scenes; 0\n");
+      return 0;
+    }
     if (a == "--model") model = next();
     else if (a == "--seeds") seeds = std::atoi(next().c_str());
     else if (a == "--jobs") jobs = std::max(1, std::atoi(next().c_str()));
     else if (a == "--family") family = next();
     else if (a == "--min-snr") min_snr = std::atof(next().c_str());
     else if (a == "--show-failures") show = std::atoi(next().c_str());
-    else { std::fprintf(stderr, "physics_grid: unknown option %s (see the header of bench/physics_grid.cpp)\n", a.c_str()); return 2; }
+    else { std::fprintf(stderr, "physics_grid: unknown option %s (see physics_grid --help)\n", a.c_str()); return 2; }
+  }
+  if (family != "all" && family != "thrust" && family != "grind" && family != "snap" && family != "distractor") {
+    std::fprintf(stderr, "physics_grid: unknown family '%s' (thrust, grind, snap, distractor or all)\n", family.c_str());
+    return 2;
+  }
+  if (seeds < 1) {
+    std::fprintf(stderr, "physics_grid: --seeds must be at least 1\n");
+    return 2;
   }
   std::unique_ptr<ModelClassifier> classifier;
-  if (model != "none")
-    classifier = std::make_unique<ModelClassifier>(load_model_or_default(model == "default" ? "" : model),
-                                                   DetectorSettings{}.analysis_rate_hz, model);
+  if (model != "none") {
+    try {
+      classifier = std::make_unique<ModelClassifier>(load_model_or_default(model == "default" ? "" : model),
+                                                     DetectorSettings{}.analysis_rate_hz, model);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "physics_grid: %s\n", e.what());
+      return 2;
+    }
+  }
 
   std::vector<Job> work;
   uint64_t seed = 1;
