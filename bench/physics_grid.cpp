@@ -3,8 +3,7 @@
 // per cell and per value of every swept parameter. The tests run a coarse
 // grid of the same scenes; this prints the tables kept in bench/RESULTS.md.
 //
-// Usage: physics_grid [--model FILE|default|none] [--seeds N] [--jobs N] [--family thrust|grind|snap|distractor|all]
-//                     [--min-snr DB] [--show-failures N]
+// Options: physics_grid --help.
 // Thrust cells: pop f0 band x pops per thrust x gap band x peak SNR, each
 // value of background, sensor colouring and rate in turn across the cells'
 // scenes (and every other parameter drawn across its range from the seed).
