@@ -1,10 +1,10 @@
 // Labelled recordings from the first-principles stimuli (tests/support/
 // physics_stimuli.h), a generator written from DOMAIN.md apart from
 // `popscope synth`: other pop, grinding, snap and distractor formulas, every
-// parameter drawn across its cited range. The default model trains on these
-// beside the synth recordings (models/default/rebuild.sh), and the
-// cross-generator measurement trains on one and tests on the other
-// (bench/cross_generator.sh).
+// parameter drawn across its cited range. The cross-generator measurement
+// trains on one generator and tests on the other (bench/cross_generator.sh);
+// the default model is trained on `popscope synth` recordings only
+// (models/default/rebuild.sh).
 //
 // Usage: physics_scenes --out DIR [--scenes N] [--seed S] [--snr-db LO:HI]
 // Writes sceneNNN.wav (16-bit) and sceneNNN.txt (Audacity labels) in DIR.
