@@ -13,7 +13,14 @@
 
 namespace popscope::models {
 
-const char* model_type_name(ModelType t) { return t == ModelType::kMlp ? "mlp" : "logistic"; }
+const char* model_type_name(ModelType t) {
+  switch (t) {
+    case ModelType::kMlp: return "mlp";
+    case ModelType::kEnsemble: return "ensemble";
+    case ModelType::kLogistic: break;
+  }
+  return "logistic";
+}
 
 ModelType parse_model_type(const std::string& name) {
   if (name == "logistic") return ModelType::kLogistic;
@@ -48,6 +55,15 @@ void Model::logits(const float* x, float* out) const noexcept {
 
 void Model::predict(const float* x, float* probs) const noexcept {
   const int F = input_count(), C = class_count();
+  if (type == ModelType::kEnsemble) {
+    float member_probs[kMaxClasses];
+    for (int c = 0; c < C; ++c) probs[c] = 0;
+    for (size_t k = 0; k < members.size(); ++k) {
+      members[k].predict(x, member_probs);
+      for (int c = 0; c < C; ++c) probs[c] += member_weights[k] * member_probs[c];
+    }
+    return;
+  }
   float xs[kMaxFeatures];
   for (int i = 0; i < F; ++i) {
     float v = std::isfinite(x[i]) ? (x[i] - mean[i]) / scale[i] : 0.0f;
@@ -69,6 +85,12 @@ void Model::check() const {
   auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
   if (F < 1 || F > kMaxFeatures) bad("input count must be 1.." + std::to_string(kMaxFeatures));
   if (C < 2 || C > kMaxClasses) bad("class count must be 2.." + std::to_string(kMaxClasses));
+  if (class_index(fallback_class) < 0) bad("fallback class '" + fallback_class + "' is not one of the classes");
+  if (type == ModelType::kEnsemble) {
+    check_ensemble();
+    return;
+  }
+  if (!members.empty() || !member_weights.empty()) bad("only an ensemble has members");
   if (mean.size() != F || scale.size() != F) bad("normalisation has the wrong length");
   for (int i = 0; i < F; ++i)
     if (!(scale[i] > 0) || !std::isfinite(mean[i])) bad("normalisation of '" + feature_names[size_t(i)] + "' is invalid");
@@ -84,7 +106,52 @@ void Model::check() const {
     if (!weights[l].allFinite() || !biases[l].allFinite()) bad("layer " + std::to_string(l + 1) + " is not finite");
     in = out;
   }
-  if (class_index(fallback_class) < 0) bad("fallback class '" + fallback_class + "' is not one of the classes");
+}
+
+void Model::check_ensemble() const {
+  auto bad = [](const std::string& what) { throw std::invalid_argument(what); };
+  if (members.size() < 2 || members.size() > size_t(kMaxEnsembleMembers))
+    bad("an ensemble needs 2.." + std::to_string(kMaxEnsembleMembers) + " members");
+  if (member_weights.size() != members.size()) bad("an ensemble needs one weight per member");
+  if (!weights.empty() || !biases.empty()) bad("an ensemble has no layers of its own");
+  double sum = 0;
+  for (float w : member_weights) {
+    if (!(w > 0) || !std::isfinite(w)) bad("ensemble member weights must be positive");
+    sum += w;
+  }
+  if (std::fabs(sum - 1.0) > 1e-4) bad("ensemble member weights must sum to 1");
+  for (size_t k = 0; k < members.size(); ++k) {
+    const Model& m = members[k];
+    const std::string which = "ensemble member " + std::to_string(k + 1);
+    if (m.type == ModelType::kEnsemble) bad(which + " is itself an ensemble");
+    m.check();
+    if (m.feature_names != feature_names) bad(which + " has other inputs than the ensemble");
+    if (m.classes != classes) bad(which + " has other classes than the ensemble");
+    if (m.feature_schema_version != feature_schema_version) bad(which + " has another feature schema");
+    if (m.analysis_rate_hz != analysis_rate_hz) bad(which + " has another analysis rate");
+    if (m.early_decision_s != early_decision_s) bad(which + " decides at another time after the onset");
+  }
+}
+
+Model make_ensemble(std::vector<Model> members, std::vector<float> weights) {
+  if (members.empty()) throw std::invalid_argument("an ensemble needs members");
+  double sum = 0;
+  for (float w : weights) sum += w;
+  if (!(sum > 0)) throw std::invalid_argument("ensemble member weights must be positive");
+  for (float& w : weights) w = float(w / sum);
+  Model e;
+  e.type = ModelType::kEnsemble;
+  const Model& first = members.front();
+  e.feature_schema_version = first.feature_schema_version;
+  e.analysis_rate_hz = first.analysis_rate_hz;
+  e.feature_names = first.feature_names;
+  e.classes = first.classes;
+  e.fallback_class = first.fallback_class;
+  e.early_decision_s = first.early_decision_s;
+  e.members = std::move(members);
+  e.member_weights = std::move(weights);
+  e.check();
+  return e;
 }
 
 int decide(const Model& m, const float* probs, int drop_class) {
@@ -157,12 +224,19 @@ nlohmann::json model_to_json(const Model& m) {
   j["type"] = model_type_name(m.type);
   j["classes"] = m.classes;
   j["features"] = m.feature_names;
-  j["normalisation"] = {{"mean", vector_json(m.mean)}, {"scale", vector_json(m.scale)}, {"clip", kInputClip}};
-  nlohmann::json layers = nlohmann::json::array();
-  for (size_t l = 0; l < m.weights.size(); ++l)
-    layers.push_back({{"weights", matrix_json(m.weights[l])}, {"bias", vector_json(m.biases[l])}});
-  j["layers"] = layers;
-  j["temperature"] = m.temperature;
+  if (m.type == ModelType::kEnsemble) {
+    nlohmann::json members = nlohmann::json::array();
+    for (const Model& member : m.members) members.push_back(model_to_json(member));
+    j["members"] = members;
+    j["member_weights"] = m.member_weights;
+  } else {
+    j["normalisation"] = {{"mean", vector_json(m.mean)}, {"scale", vector_json(m.scale)}, {"clip", kInputClip}};
+    nlohmann::json layers = nlohmann::json::array();
+    for (size_t l = 0; l < m.weights.size(); ++l)
+      layers.push_back({{"weights", matrix_json(m.weights[l])}, {"bias", vector_json(m.biases[l])}});
+    j["layers"] = layers;
+    j["temperature"] = m.temperature;
+  }
   j["min_confidence"] = m.min_confidence;
   j["fallback_class"] = m.fallback_class;
   if (m.early_decision_s > 0) j["early_decision_s"] = m.early_decision_s;
@@ -190,16 +264,32 @@ Model model_from_json(const nlohmann::json& j, const std::string& source) {
                   " is newer than this popscope reads (" + std::to_string(kModelFormatVersion) + ")");
     m.feature_schema_version = version("feature_schema_version");
     m.analysis_rate_hz = j.at("analysis_rate_hz").get<double>();
-    m.type = parse_model_type(j.at("type").get<std::string>());
+    const std::string type = j.at("type").get<std::string>();
+    m.type = type == "ensemble" ? ModelType::kEnsemble : parse_model_type(type);
     m.classes = j.at("classes").get<std::vector<std::string>>();
     m.feature_names = j.at("features").get<std::vector<std::string>>();
-    m.mean = vector_from(j.at("normalisation").at("mean"), "normalisation.mean");
-    m.scale = vector_from(j.at("normalisation").at("scale"), "normalisation.scale");
-    for (const auto& layer : j.at("layers")) {
-      m.weights.push_back(matrix_from(layer.at("weights"), "layers.weights"));
-      m.biases.push_back(vector_from(layer.at("bias"), "layers.bias"));
+    if (m.type == ModelType::kEnsemble) {
+      const auto& members = j.at("members");
+      if (!members.is_array()) throw std::invalid_argument("'members' is not an array");
+      if (members.size() > size_t(kMaxEnsembleMembers))
+        throw std::invalid_argument("an ensemble needs 2.." + std::to_string(kMaxEnsembleMembers) + " members");
+      for (size_t k = 0; k < members.size(); ++k) {
+        const std::string which = "ensemble member " + std::to_string(k + 1);
+        // Refused before reading it, so a file cannot nest ensembles without end.
+        if (members[k].is_object() && members[k].contains("type") && members[k]["type"] == "ensemble")
+          throw std::invalid_argument(which + " is itself an ensemble");
+        m.members.push_back(model_from_json(members[k], source + " (" + which + ")"));
+      }
+      m.member_weights = j.at("member_weights").get<std::vector<float>>();
+    } else {
+      m.mean = vector_from(j.at("normalisation").at("mean"), "normalisation.mean");
+      m.scale = vector_from(j.at("normalisation").at("scale"), "normalisation.scale");
+      for (const auto& layer : j.at("layers")) {
+        m.weights.push_back(matrix_from(layer.at("weights"), "layers.weights"));
+        m.biases.push_back(vector_from(layer.at("bias"), "layers.bias"));
+      }
+      m.temperature = j.value("temperature", 1.0f);
     }
-    m.temperature = j.value("temperature", 1.0f);
     if (j.contains("min_confidence")) m.min_confidence = j.at("min_confidence").get<std::map<std::string, float>>();
     m.fallback_class = j.value("fallback_class", std::string("other"));
     m.provenance = j.value("provenance", nlohmann::json::object());

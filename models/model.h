@@ -1,7 +1,8 @@
 #pragma once
 // A trained event classifier: standardisation, a multinomial logistic
 // regression or a one-hidden-layer MLP (Eigen), temperature calibration and
-// decision thresholds, plus where it came from. Saved as one JSON file (format
+// decision thresholds, plus where it came from; or an ensemble of such
+// models whose calibrated probabilities are averaged with fixed weights. Saved as one JSON file (format
 // documented in README.md, "Model files").
 //
 // Inference (predict) does not allocate: it works in fixed-size stack buffers,
@@ -20,13 +21,15 @@ constexpr int kModelFormatVersion = 1;
 constexpr int kMaxFeatures = 64;
 constexpr int kMaxHidden = 128;
 constexpr int kMaxClasses = 16;
+constexpr int kMaxEnsembleMembers = 8;
 // Standardised inputs are clipped to this many standard deviations, so a
 // recording unlike the training data cannot push a linear score arbitrarily far.
 constexpr float kInputClip = 6.0f;
 
-enum class ModelType { kLogistic, kMlp };
+enum class ModelType { kLogistic, kMlp, kEnsemble };
 const char* model_type_name(ModelType t);
-ModelType parse_model_type(const std::string& name);  // throws UsageError
+// Accepts "logistic" and "mlp" (the types train fits); throws UsageError.
+ModelType parse_model_type(const std::string& name);
 
 struct Model {
   ModelType type = ModelType::kLogistic;
@@ -40,6 +43,12 @@ struct Model {
   std::vector<Eigen::MatrixXf> weights;
   std::vector<Eigen::VectorXf> biases;
   float temperature = 1.0f;  // softmax(logits / T), fitted on validation data
+  // Ensemble: probabilities are sum_k member_weights[k] * members[k].predict
+  // (weights positive, summing to 1). Members are logistic or MLP models with
+  // the same inputs, classes, schema, analysis rate and decision time as the
+  // ensemble; the ensemble has no layers of its own and its own thresholds.
+  std::vector<Model> members;
+  std::vector<float> member_weights;
   // A class is only reported when its probability reaches its threshold;
   // otherwise the event is reported as `fallback_class` (an unfamiliar sound
   // is "other", never a pop).
@@ -63,7 +72,13 @@ struct Model {
 
   // Throws std::invalid_argument when shapes disagree.
   void check() const;
+  void check_ensemble() const;  // check()'s part for an ensemble
 };
+
+// An ensemble of logistic or MLP models sharing inputs and classes; weights
+// are normalised to sum to 1. Its thresholds start empty: choose them on
+// validation data (choose_guarded_threshold). Throws std::invalid_argument.
+Model make_ensemble(std::vector<Model> members, std::vector<float> weights);
 
 // Class decision with thresholds: the arg-max class when its probability
 // reaches its min_confidence, otherwise the fallback class, or `drop_class`

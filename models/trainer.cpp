@@ -118,6 +118,32 @@ void fit_normalisation(const Eigen::MatrixXf& x, Eigen::VectorXf& mean, Eigen::V
   }
 }
 
+float choose_guarded_threshold(const Model& m, const Examples& validation, const std::string& guarded_class,
+                               float precision) {
+  const int g = m.class_index(guarded_class), C = m.class_count();
+  if (g < 0) throw std::invalid_argument("class '" + guarded_class + "' is not one of the model's classes");
+  if (validation.x.cols() != m.input_count()) throw std::invalid_argument("validation width differs from the model's inputs");
+  // Each row's guarded-class probability when that class is the arg-max, -1 otherwise.
+  std::vector<float> score(size_t(validation.rows()), -1.0f);
+  std::vector<float> x(static_cast<size_t>(m.input_count())), p(static_cast<size_t>(C));
+  for (int r = 0; r < validation.rows(); ++r) {
+    for (int c = 0; c < m.input_count(); ++c) x[size_t(c)] = validation.x(r, c);
+    m.predict(x.data(), p.data());
+    if (int(std::max_element(p.begin(), p.end()) - p.begin()) == g) score[size_t(r)] = p[size_t(g)];
+  }
+  for (int step_i = 0; step_i <= 99; ++step_i) {
+    const float t = float(step_i) / 100.0f;
+    int tp = 0, predicted = 0;
+    for (int r = 0; r < validation.rows(); ++r) {
+      if (score[size_t(r)] < t || score[size_t(r)] < 0) continue;
+      ++predicted;
+      tp += validation.y[size_t(r)] == g;
+    }
+    if (predicted == 0 || float(tp) / float(predicted) >= precision) return t;
+  }
+  return 0.99f;
+}
+
 Model train_model(const Examples& train, const Examples& validation, const std::vector<std::string>& feature_names,
                   const std::vector<std::string>& classes, const TrainOptions& o, TrainReport* report) {
   const int F = int(feature_names.size()), C = int(classes.size()), N = train.rows();
@@ -241,28 +267,8 @@ Model train_model(const Examples& train, const Examples& validation, const std::
     m.temperature = best_t;
     // Threshold for the guarded class: the lowest confidence at which its
     // validation precision reaches the target.
-    const int g = m.class_index(o.guarded_class);
-    if (g >= 0) {
-      Eigen::MatrixXf p = forward(m, vs, nullptr);
-      softmax_rows(p, m.temperature);
-      float chosen = 0.99f;
-      for (int step_i = 0; step_i <= 99; ++step_i) {
-        const float t = float(step_i) / 100.0f;
-        int tp = 0, predicted = 0;
-        for (int r = 0; r < p.rows(); ++r) {
-          Eigen::Index arg;
-          p.row(r).maxCoeff(&arg);
-          if (int(arg) != g || p(r, g) < t) continue;
-          ++predicted;
-          tp += validation.y[size_t(r)] == g;
-        }
-        if (predicted == 0 || float(tp) / float(predicted) >= o.guarded_precision) {
-          chosen = t;
-          break;
-        }
-      }
-      m.min_confidence[o.guarded_class] = chosen;
-    }
+    if (m.class_index(o.guarded_class) >= 0)
+      m.min_confidence[o.guarded_class] = choose_guarded_threshold(m, validation, o.guarded_class, o.guarded_precision);
   }
   if (report) {
     report->epochs_run = std::min(epoch, o.max_epochs);

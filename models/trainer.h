@@ -56,6 +56,12 @@ struct TrainReport {
 Model train_model(const Examples& train, const Examples& validation, const std::vector<std::string>& feature_names,
                   const std::vector<std::string>& classes, const TrainOptions& options, TrainReport* report = nullptr);
 
+// The lowest confidence threshold (0, 0.01, ..., 0.99) at which `guarded_class`
+// reaches `precision` on the validation examples, predicted with m.predict;
+// 0.99 when none does. m.min_confidence is not read.
+float choose_guarded_threshold(const Model& m, const Examples& validation, const std::string& guarded_class,
+                               float precision);
+
 // Robust normalisation: median and 1.4826 x MAD per column (scale floored).
 void fit_normalisation(const Eigen::MatrixXf& x, Eigen::VectorXf& mean, Eigen::VectorXf& scale);
 

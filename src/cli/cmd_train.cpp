@@ -38,6 +38,8 @@ struct TrainCliOptions {
   double validation_fraction = 0.2;
   bool no_progress = false;
   double early_decision_ms = 0;
+  std::string ensemble_with;
+  double ensemble_weight = 0.5;
 };
 
 // Features that describe the sound rather than how loud it was recorded:
@@ -169,9 +171,33 @@ models::Model fit(const models::Examples& tr, const models::Examples& va, models
   return m;
 }
 
+// The model given to --ensemble-with, checked before any recording is read:
+// it must take the inputs this popscope trains on and decide at the same time.
+models::Model load_ensemble_partner(const TrainCliOptions& o) {
+  models::Model m = models::load_model(o.ensemble_with);
+  const std::string& f = o.ensemble_with;
+  if (m.type == models::ModelType::kEnsemble)
+    throw InputError(f + ": is already an ensemble; give --ensemble-with a logistic or MLP model");
+  if (m.feature_schema_version != kFeatureSchemaVersion)
+    throw InputError(f + ": feature schema " + std::to_string(m.feature_schema_version) + ", this popscope trains on schema " +
+                     std::to_string(kFeatureSchemaVersion) + "; retrain it with this popscope");
+  if (m.analysis_rate_hz != DetectorSettings{}.analysis_rate_hz)
+    throw InputError(f + ": analyses at another rate than this popscope trains at");
+  if (m.feature_names != model_inputs()) throw InputError(f + ": takes other inputs than this popscope trains on");
+  if (m.classes != training_classes()) throw InputError(f + ": has other classes than this popscope trains on");
+  if (m.early_decision_s != o.early_decision_ms / 1000.0)
+    throw InputError(f + (m.early_decision_s > 0 ? ": is an early-decision model" : ": decides on final events") +
+                     "; give --early-decision-ms to match it (" + std::to_string(int(std::lround(m.early_decision_s * 1000))) + " ms)");
+  return m;
+}
+
 int run_train(const TrainCliOptions& o) {
   if (o.folds == 1 || o.folds < 0) throw UsageError("--folds must be at least 2");
   if (o.folds > 0 && !o.validation.empty()) throw UsageError("give either --validation or --folds, not both");
+  if (!o.ensemble_with.empty() && o.validation.empty())
+    throw UsageError("--ensemble-with needs --validation: the ensemble's pop threshold is chosen on those recordings");
+  models::Model partner;
+  if (!o.ensemble_with.empty()) partner = load_ensemble_partner(o);
   const DetectorSettings settings;
   const bool progress = !o.no_progress && ::isatty(2);
   catch_stop_signals();
@@ -255,6 +281,24 @@ int run_train(const TrainCliOptions& o) {
                "validation (" + std::to_string(valid_recs.size()) + " held-out recordings, model " +
                    models::model_type_name(best.type) + "; one row per detector candidate)");
 
+  nlohmann::json member_scores = nullptr;
+  if (!o.ensemble_with.empty()) {
+    // Probabilities averaged, (1 - w) for the given model and w for the new
+    // one; the pop threshold is chosen again on the same validation data.
+    member_scores = best_scores.json;
+    models::TrainOptions defaults;
+    models::Model e = models::make_ensemble({std::move(partner), std::move(best)},
+                                            {float(1.0 - o.ensemble_weight), float(o.ensemble_weight)});
+    e.min_confidence[defaults.guarded_class] = models::choose_guarded_threshold(e, va, defaults.guarded_class, o.pop_precision);
+    best = std::move(e);
+    best_scores = score(best, va);
+    std::fprintf(stderr, "popscope: ensemble with %s (weight %.2f for the new model): %s threshold %.2f\n",
+                 o.ensemble_with.c_str(), o.ensemble_weight, defaults.guarded_class.c_str(),
+                 best.min_confidence[defaults.guarded_class]);
+    print_scores(best, best_scores,
+                 "validation (" + std::to_string(valid_recs.size()) + " held-out recordings, ensemble; one row per detector candidate)");
+  }
+
   std::ostringstream cmd;
   cmd << "popscope train";
   for (const auto& d : o.datasets) cmd << " " << d;
@@ -262,6 +306,7 @@ int run_train(const TrainCliOptions& o) {
   if (o.folds) cmd << " --folds " << o.folds;
   cmd << " --type " << o.type << " --seed " << o.seed << " --hidden " << o.hidden << " --pop-precision " << o.pop_precision;
   if (early_s > 0) cmd << " --early-decision-ms " << o.early_decision_ms;
+  if (!o.ensemble_with.empty()) cmd << " --ensemble-with " << o.ensemble_with << " --ensemble-weight " << o.ensemble_weight;
   cmd << " --out " << o.out;
   nlohmann::ordered_json prov;
   prov["program"] = "popscope " POPSCOPE_VERSION;
@@ -275,6 +320,7 @@ int run_train(const TrainCliOptions& o) {
   prov["validation"] = best_scores.json;
   prov["model_selection"] = candidates;
   if (!cv.is_null()) prov["cross_validation"] = cv;
+  if (!member_scores.is_null()) prov["new_member_validation"] = member_scores;
   best.provenance = nlohmann::json(prov);
   throw_if_stop_requested();  // a stop during model fitting takes effect here
   models::save_model(best, o.out);
@@ -309,13 +355,22 @@ void add_train_command(CLI::App& app, CommandList& commands) {
                   "Train an early-decision model for listen's early pop announcements: on looks at each transient "
                   "this many ms after its onset instead of on final events (listen uses 10)")
       ->check(CLI::Range(0.0, 100.0));
+  auto* with = sub->add_option("--ensemble-with", opt->ensemble_with,
+                  "Write an ensemble of this model file and the newly trained model (calibrated probabilities "
+                  "averaged; the pop threshold is chosen again on --validation, which it needs)");
+  sub->add_option("--ensemble-weight", opt->ensemble_weight, "Weight of the newly trained model in the ensemble")
+      ->check(CLI::Range(0.01, 0.99))
+      ->needs(with)
+      ->capture_default_str();
   sub->add_option("--jobs,-j", opt->jobs, "Recordings analysed in parallel (default: all cores)")->check(CLI::Range(1, 256));
   sub->add_flag("--no-progress", opt->no_progress, "No progress line on a terminal");
   sub->footer(
       "Example:\n"
       "  popscope synth --out data/train --scenes 200 --profile mixed --seed 1\n"
       "  popscope train data/train --out my-model.json --seed 1\n"
-      "The same data and seed give the same model file.");
+      "The same data and seed give the same model file.\n"
+      "  popscope train data/other --validation data/valid --ensemble-with my-model.json --ensemble-weight 0.4 \\\n"
+      "      --out my-ensemble.json");
   commands.push_back({sub, [opt] { return run_train(*opt); }});
 }
 

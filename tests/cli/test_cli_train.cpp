@@ -1,6 +1,7 @@
 // popscope train and eval --model end to end on small generated data sets.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
@@ -132,4 +133,77 @@ TEST_CASE("train and eval refuse bad input with the problem named") {
   r = run_popscope("analyze --class-threshold bogus=0.5 " + quote(test::source_dir() + "/datasets/samples/knee_contact.wav"));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("unknown class 'bogus'") != std::string::npos);
+}
+
+TEST_CASE("train --ensemble-with writes an ensemble with its own pop threshold that analyze uses") {
+  TempDir tmp;
+  make_data(tmp);
+  const std::string train = quote(tmp.file("train")), valid = quote(tmp.file("test"));
+  auto a = run_popscope("train --no-progress " + train + " --validation " + valid + " --out " + quote(tmp.file("a.json")) +
+                        " --seed 5 --type logistic");
+  REQUIRE(a.exit_code == 0);
+  auto e = run_popscope("train --no-progress " + train + " --validation " + valid + " --out " + quote(tmp.file("e.json")) +
+                        " --seed 6 --type mlp --ensemble-with " + quote(tmp.file("a.json")) + " --ensemble-weight 0.4");
+  INFO(e.err);
+  REQUIRE(e.exit_code == 0);
+  CHECK(e.err.find("ensemble with") != std::string::npos);
+  CHECK(e.out.find("model ensemble") == std::string::npos);
+  CHECK(e.out.find("held-out recordings, ensemble") != std::string::npos);
+  const auto m = nlohmann::json::parse(test::read_text(tmp.file("e.json")));
+  CHECK(m["type"] == "ensemble");
+  REQUIRE(m["members"].size() == 2);
+  CHECK(m["members"][0]["type"] == "logistic");
+  CHECK(m["members"][1]["type"] == "mlp");
+  CHECK(m["member_weights"][0].get<double>() == doctest::Approx(0.6));
+  CHECK(m["member_weights"][1].get<double>() == doctest::Approx(0.4));
+  // The given model is kept as it was, provenance included.
+  const auto ma = nlohmann::json::parse(test::read_text(tmp.file("a.json")));
+  CHECK(m["members"][0]["layers"] == ma["layers"]);
+  CHECK(m["members"][0]["provenance"] == ma["provenance"]);
+  CHECK(m["min_confidence"].contains("cavitation"));
+  CHECK(m["provenance"]["command"].get<std::string>().find("--ensemble-weight 0.4") != std::string::npos);
+  CHECK(m["provenance"].contains("new_member_validation"));
+  auto an = run_popscope("analyze --format jsonl --model " + quote(tmp.file("e.json")) + " " +
+                         quote(tmp.file("test/scene001.wav")));
+  REQUIRE(an.exit_code == 0);
+  CHECK(an.out.find("\"class\":\"") != std::string::npos);
+  auto dir = run_popscope("analyze --model " + quote(tmp.file("e.json")) + " --output-dir " + quote(tmp.file("out")) +
+                          " " + quote(tmp.file("test/scene001.wav")));
+  REQUIRE(dir.exit_code == 0);
+  const auto run = nlohmann::json::parse(test::read_text(tmp.file("out/popscope-run.json")));
+  CHECK(run["model"]["type"] == "ensemble");
+
+  // Refused before any recording is read, with the problem named.
+  auto r = run_popscope("train " + train + " --out " + quote(tmp.file("x.json")) + " --ensemble-with " +
+                        quote(tmp.file("a.json")));
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--ensemble-with needs --validation") != std::string::npos);
+  r = run_popscope("train " + train + " --out " + quote(tmp.file("x.json")) + " --ensemble-weight 0.3");
+  CHECK(r.exit_code == 2);
+  r = run_popscope("train " + train + " --validation " + valid + " --out " + quote(tmp.file("x.json")) +
+                   " --ensemble-with " + quote(tmp.file("a.json")) + " --ensemble-weight 1");
+  CHECK(r.exit_code == 2);
+  r = run_popscope("train " + train + " --validation " + valid + " --out " + quote(tmp.file("x.json")) +
+                   " --ensemble-with " + quote(tmp.file("e.json")));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("already an ensemble") != std::string::npos);
+  r = run_popscope("train " + train + " --validation " + valid + " --out " + quote(tmp.file("x.json")) +
+                   " --ensemble-with " + quote(tmp.file("missing.json")));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("missing.json") != std::string::npos);
+  auto old = ma;
+  old["feature_schema_version"] = 99;
+  test::write_text(tmp.file("old.json"), old.dump());
+  r = run_popscope("train " + train + " --validation " + valid + " --out " + quote(tmp.file("x.json")) +
+                   " --ensemble-with " + quote(tmp.file("old.json")));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("feature schema 99") != std::string::npos);
+  auto early = ma;
+  early["early_decision_s"] = 0.01;
+  test::write_text(tmp.file("early.json"), early.dump());
+  r = run_popscope("train " + train + " --validation " + valid + " --out " + quote(tmp.file("x.json")) +
+                   " --ensemble-with " + quote(tmp.file("early.json")));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("is an early-decision model") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(tmp.file("x.json")));
 }

@@ -289,3 +289,147 @@ TEST_CASE("the square root of the balancing weight takes fewer common examples f
   CHECK(none <= root);
   CHECK(full > 2 * root);
 }
+
+TEST_CASE("an ensemble averages its members' calibrated probabilities with its weights") {
+  const Examples tr = blobs(600, 0.5, 20), va = blobs(600, 0.5, 21);
+  TrainOptions o;
+  o.type = ModelType::kLogistic;
+  Model a = train_model(tr, va, kNames, kClasses, o);
+  o.type = ModelType::kMlp;
+  o.hidden_units = 8;
+  Model b = train_model(tr, va, kNames, kClasses, o);
+  for (Model* m : {&a, &b}) {
+    m->feature_schema_version = 1;
+    m->analysis_rate_hz = 16000;
+  }
+  // Weights are normalised: 3:1 is 0.75 / 0.25.
+  const Model e = make_ensemble({a, b}, {3.0f, 1.0f});
+  CHECK(e.type == ModelType::kEnsemble);
+  REQUIRE(e.member_weights.size() == 2);
+  CHECK(e.member_weights[0] == doctest::Approx(0.75f));
+  CHECK(e.min_confidence.empty());
+  std::vector<float> pa(3), pb(3), pe(3);
+  int differ = 0;
+  for (int r = 0; r < va.rows(); ++r) {
+    float x[3] = {va.x(r, 0), va.x(r, 1), va.x(r, 2)};
+    a.predict(x, pa.data());
+    b.predict(x, pb.data());
+    e.predict(x, pe.data());
+    float sum = 0;
+    for (int k = 0; k < 3; ++k) {
+      CHECK(pe[size_t(k)] == doctest::Approx(0.75f * pa[size_t(k)] + 0.25f * pb[size_t(k)]).epsilon(1e-5));
+      sum += pe[size_t(k)];
+      differ += std::fabs(pa[size_t(k)] - pb[size_t(k)]) > 0.05f;
+    }
+    CHECK(sum == doctest::Approx(1.0f).epsilon(1e-5));
+  }
+  CHECK(differ > 0);  // the members disagree somewhere, so the average is not either one
+
+  // The ensemble's own threshold is the lowest at which its pops reach the precision.
+  Model guarded = e;
+  const float t = choose_guarded_threshold(guarded, va, "cavitation", 0.97f);
+  guarded.min_confidence["cavitation"] = t;
+  auto precision_at = [&](float threshold) {
+    int tp = 0, predicted = 0;
+    for (int r = 0; r < va.rows(); ++r) {
+      float x[3] = {va.x(r, 0), va.x(r, 1), va.x(r, 2)};
+      guarded.predict(x, pe.data());
+      if (std::max_element(pe.begin(), pe.end()) - pe.begin() != 0 || pe[0] < threshold) continue;
+      ++predicted;
+      tp += va.y[size_t(r)] == 0;
+    }
+    return predicted ? double(tp) / predicted : 1.0;
+  };
+  CHECK(t > 0.34f);
+  CHECK(precision_at(t) >= 0.97);
+  CHECK(precision_at(t - 0.01f) < 0.97);
+
+  // File round trip: the same probabilities from the loaded ensemble.
+  test::TempDir tmp;
+  save_model(guarded, tmp.file("e.json"));
+  const Model back = load_model(tmp.file("e.json"));
+  CHECK(back.type == ModelType::kEnsemble);
+  REQUIRE(back.members.size() == 2);
+  CHECK(back.members[1].type == ModelType::kMlp);
+  CHECK(back.min_confidence.at("cavitation") == doctest::Approx(t));
+  std::vector<float> pback(3);
+  for (int r = 0; r < 50; ++r) {
+    float x[3] = {va.x(r, 0), va.x(r, 1), va.x(r, 2)};
+    guarded.predict(x, pe.data());
+    back.predict(x, pback.data());
+    for (int k = 0; k < 3; ++k) CHECK(pback[size_t(k)] == doctest::Approx(pe[size_t(k)]).epsilon(1e-6));
+  }
+  // And the engine's classifier takes it like any model.
+  Model named = back;
+  named.feature_names = {"duration_s", "centroid_hz", "flatness"};
+  named.feature_schema_version = kFeatureSchemaVersion;
+  for (Model& m : named.members) {
+    m.feature_names = named.feature_names;
+    m.feature_schema_version = kFeatureSchemaVersion;
+  }
+  CHECK_NOTHROW(ModelClassifier(named, 16000, "e.json"));
+}
+
+TEST_CASE("ensembles of unlike members, and malformed ensemble files, are refused") {
+  const Examples tr = blobs(150, 0.3, 22);
+  Model a = train_model(tr, Examples{}, kNames, kClasses, TrainOptions{});
+  a.feature_schema_version = 1;
+  a.analysis_rate_hz = 16000;
+  Model other_inputs = a;
+  other_inputs.feature_names = {"f0", "f1", "g2"};
+  CHECK_THROWS_WITH_AS(make_ensemble({a, other_inputs}, {1, 1}), doctest::Contains("other inputs"), std::invalid_argument);
+  Model other_rate = a;
+  other_rate.analysis_rate_hz = 8000;
+  CHECK_THROWS_WITH_AS(make_ensemble({a, other_rate}, {1, 1}), doctest::Contains("analysis rate"), std::invalid_argument);
+  Model early = a;
+  early.early_decision_s = 0.01;
+  CHECK_THROWS_WITH_AS(make_ensemble({a, early}, {1, 1}), doctest::Contains("another time"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(make_ensemble({a}, {1}), doctest::Contains("2..8 members"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(make_ensemble({a, a}, {1, -1}), doctest::Contains("positive"), std::invalid_argument);
+  const Model e = make_ensemble({a, a}, {1, 1});
+  CHECK_THROWS_WITH_AS(make_ensemble({e, a}, {1, 1}), doctest::Contains("itself an ensemble"), std::invalid_argument);
+
+  test::TempDir tmp;
+  auto message_of = [&](const nlohmann::json& j) {
+    test::write_text(tmp.file("bad.json"), j.dump());
+    try {
+      load_model(tmp.file("bad.json"));
+    } catch (const InputError& err) {
+      return std::string(err.what());
+    }
+    return std::string("(loaded)");
+  };
+  const nlohmann::json good = model_to_json(e);
+  CHECK(message_of(good) == "(loaded)");
+  nlohmann::json j = good;
+  j["member_weights"] = {0.5, 0.6};
+  CHECK(message_of(j).find("sum to 1") != std::string::npos);
+  j = good;
+  j["member_weights"] = {1.0};
+  CHECK(message_of(j).find("one weight per member") != std::string::npos);
+  j = good;
+  j["members"][1]["classes"] = {"cavitation", "other", "snap"};
+  CHECK(message_of(j).find("ensemble member 2 has other classes") != std::string::npos);
+  j = good;
+  j["members"][0]["layers"][0]["weights"].erase(0);
+  const std::string shape = message_of(j);
+  CHECK(shape.find("ensemble member 1") != std::string::npos);
+  CHECK(shape.find("wrong shape") != std::string::npos);
+  j = good;
+  j.erase("members");
+  CHECK(message_of(j).find("malformed model file") != std::string::npos);
+  // A member that is itself an ensemble is refused before it is read, so
+  // nesting cannot recurse without end.
+  nlohmann::json nested = good;
+  for (int depth = 0; depth < 200; ++depth) {
+    nlohmann::json outer = good;
+    outer["members"][0] = nested;
+    nested = std::move(outer);
+  }
+  CHECK(message_of(nested).find("ensemble member 1 is itself an ensemble") != std::string::npos);
+  // A single model with members is not a model popscope wrote.
+  Model with_members = a;
+  with_members.members = {a, a};
+  with_members.member_weights = {0.5f, 0.5f};
+  CHECK_THROWS_WITH_AS(with_members.check(), doctest::Contains("only an ensemble has members"), std::invalid_argument);
+}
