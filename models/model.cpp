@@ -127,7 +127,9 @@ void Model::check_ensemble() const {
     m.check();
     if (m.feature_names != feature_names) bad(which + " has other inputs than the ensemble");
     if (m.classes != classes) bad(which + " has other classes than the ensemble");
-    if (m.feature_schema_version != feature_schema_version) bad(which + " has another feature schema");
+    if (m.feature_schema_version != feature_schema_version)
+      bad(which + " has feature schema " + std::to_string(m.feature_schema_version) + ", the ensemble " +
+          std::to_string(feature_schema_version));
     if (m.analysis_rate_hz != analysis_rate_hz) bad(which + " has another analysis rate");
     if (m.early_decision_s != early_decision_s) bad(which + " decides at another time after the onset");
   }

@@ -119,6 +119,8 @@ TEST_CASE("train and eval refuse bad input with the problem named") {
   // A model for another feature schema is refused by analyze and eval.
   auto m = nlohmann::json::parse(test::read_text(test::source_dir() + "/models/default/popscope-default.json"));
   m["feature_schema_version"] = 99;
+  if (m.contains("members"))
+    for (auto& member : m["members"]) member["feature_schema_version"] = 99;
   test::write_text(tmp.file("old.json"), m.dump());
   r = run_popscope("analyze --model " + quote(tmp.file("old.json")) + " " +
                    quote(test::source_dir() + "/datasets/samples/knee_contact.wav"));

@@ -114,9 +114,10 @@ TEST_CASE("physics grid, default model: pops are cavitation, thrusts counted, ot
     Distractor d;
     double most_as_pop;
   };
-  // Measured: knocks 30%, finger snaps 45%, key clicks 37.5% (sharp ringing
-  // transients the model takes for pops); claps, instrument clicks and
-  // rustle within the 3% aim.
+  // Measured: knocks 32.5%, finger snaps 47.5%, key clicks 42.5% (sharp
+  // ringing transients the model takes for pops); claps, instrument clicks
+  // and rustle within the 3% aim. (The fine grid's 1,200 of each: knocks
+  // 10.5%, finger snaps 37.2%, key clicks 38.2%.)
   const Limit limits[] = {{Distractor::knock, 0.35},     {Distractor::instrument_click, 0.03},
                           {Distractor::clap, 0.03},      {Distractor::finger_snap, 0.50},
                           {Distractor::key_click, 0.45}, {Distractor::rustle, 0.03}};
@@ -132,8 +133,8 @@ TEST_CASE("physics grid, default model: pops are cavitation, thrusts counted, ot
   INFO("grinding: " << grind.summary());
   INFO("snaps: " << snaps.summary());
   INFO(failures);
-  CHECK(rate(pops.pops_right, pops.pops) >= 0.75);        // measured 77.7% (597/768)
-  CHECK(rate(pops.thrusts_exact, pops.thrusts) >= 0.68);  // 70.8% (102/144)
-  CHECK(rate(grind.grinds_right, grind.grinds) >= 0.45);  // 50%
-  CHECK(rate(snaps.snaps_right, snaps.snaps) >= 0.75);    // 80%
+  CHECK(rate(pops.pops_right, pops.pops) >= 0.82);        // measured 83.3% (640/768)
+  CHECK(rate(pops.thrusts_exact, pops.thrusts) >= 0.74);  // 75.7% (109/144)
+  CHECK(rate(grind.grinds_right, grind.grinds) >= 0.5);   // 55% (11/20)
+  CHECK(rate(snaps.snaps_right, snaps.snaps) >= 0.8);     // 82.5% (33/40)
 }

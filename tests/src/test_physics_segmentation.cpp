@@ -199,9 +199,10 @@ TEST_CASE("with the default model, the thrusts' pops are cavitation events, coun
   // counted exactly. The default model is not there yet: it calls some pops
   // crepitus or other; a thrust decided together (the thrust vote,
   // src/engine/postprocess.h) turns most of them back into pops, but not a
-  // thrust with no part called a pop. Measured 128/180 pops and 24/36
-  // thrusts (87 and 10 with each part decided alone). These floors are what
-  // it reaches, so any loss shows.
+  // thrust with no part called a pop. Measured 139/180 pops and 26/36
+  // thrusts (the previous model, trained on our generator alone: 128 and
+  // 24; 87 and 10 with each part decided alone). These floors are what it
+  // reaches, so any loss shows.
   const EventClassifier& model = popscope::test::physics::default_classifier();
   int pops = 0, thrusts_exact = 0;
   std::ostringstream report;
@@ -228,6 +229,6 @@ TEST_CASE("with the default model, the thrusts' pops are cavitation events, coun
     }
   }
   INFO(report.str());
-  CHECK(pops >= 125);
-  CHECK(thrusts_exact >= 22);
+  CHECK(pops >= 136);
+  CHECK(thrusts_exact >= 25);
 }
