@@ -3,8 +3,8 @@
 // `popscope synth`: other pop, grinding, snap and distractor formulas, every
 // parameter drawn across its cited range. The cross-generator measurement
 // trains on one generator and tests on the other (bench/cross_generator.sh);
-// the default model is trained on `popscope synth` recordings only
-// (models/default/rebuild.sh).
+// the default model's second member is trained also on seeds 101, 102 and
+// 104 of these recordings (models/default/rebuild.sh), so its tests use others.
 //
 // Usage: physics_scenes --out DIR [--scenes N] [--seed S] [--snr-db LO:HI]
 // Writes sceneNNN.wav (16-bit) and sceneNNN.txt (Audacity labels) in DIR.
