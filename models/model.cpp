@@ -124,7 +124,11 @@ void Model::check_ensemble() const {
     const Model& m = members[k];
     const std::string which = "ensemble member " + std::to_string(k + 1);
     if (m.type == ModelType::kEnsemble) bad(which + " is itself an ensemble");
-    m.check();
+    try {
+      m.check();
+    } catch (const std::invalid_argument& e) {
+      bad(which + ": " + e.what());
+    }
     if (m.feature_names != feature_names) bad(which + " has other inputs than the ensemble");
     if (m.classes != classes) bad(which + " has other classes than the ensemble");
     if (m.feature_schema_version != feature_schema_version)

@@ -185,9 +185,13 @@ models::Model load_ensemble_partner(const TrainCliOptions& o) {
     throw InputError(f + ": analyses at another rate than this popscope trains at");
   if (m.feature_names != model_inputs()) throw InputError(f + ": takes other inputs than this popscope trains on");
   if (m.classes != training_classes()) throw InputError(f + ": has other classes than this popscope trains on");
-  if (m.early_decision_s != o.early_decision_ms / 1000.0)
-    throw InputError(f + (m.early_decision_s > 0 ? ": is an early-decision model" : ": decides on final events") +
-                     "; give --early-decision-ms to match it (" + std::to_string(int(std::lround(m.early_decision_s * 1000))) + " ms)");
+  if (m.early_decision_s != o.early_decision_ms / 1000.0) {
+    if (m.early_decision_s == 0)
+      throw InputError(f + ": decides on final events, not early; leave out --early-decision-ms to match it");
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%g", m.early_decision_s * 1000);
+    throw InputError(f + ": is an early-decision model; give --early-decision-ms " + ms + " to match it");
+  }
   return m;
 }
 
@@ -285,6 +289,9 @@ int run_train(const TrainCliOptions& o) {
   if (!o.ensemble_with.empty()) {
     // Probabilities averaged, (1 - w) for the given model and w for the new
     // one; the pop threshold is chosen again on the same validation data.
+    if (va.rows() == 0)
+      throw InputError("the --validation recordings gave no detector candidates: the ensemble's pop threshold "
+                       "cannot be chosen on them");
     member_scores = best_scores.json;
     models::TrainOptions defaults;
     models::Model e = models::make_ensemble({std::move(partner), std::move(best)},

@@ -206,6 +206,17 @@ TEST_CASE("train --ensemble-with writes an ensemble with its own pop threshold t
   r = run_popscope("train " + train + " --validation " + valid + " --out " + quote(tmp.file("x.json")) +
                    " --ensemble-with " + quote(tmp.file("early.json")));
   CHECK(r.exit_code == 3);
-  CHECK(r.err.find("is an early-decision model") != std::string::npos);
+  CHECK(r.err.find("is an early-decision model; give --early-decision-ms 10 to match it") != std::string::npos);
+  r = run_popscope("train " + train + " --validation " + valid + " --out " + quote(tmp.file("x.json")) +
+                   " --ensemble-with " + quote(tmp.file("a.json")) + " --early-decision-ms 10");
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("decides on final events, not early; leave out --early-decision-ms") != std::string::npos);
+  // Validation recordings without a single candidate cannot set the threshold.
+  test::run_shell("mkdir -p " + quote(tmp.file("silent")) + " && sox -n -r 16000 -b 16 " +
+                  quote(tmp.file("silent/a.wav")) + " trim 0 2 && : > " + quote(tmp.file("silent/a.txt")));
+  r = run_popscope("train --no-progress " + train + " --validation " + quote(tmp.file("silent")) + " --out " +
+                   quote(tmp.file("x.json")) + " --type logistic --ensemble-with " + quote(tmp.file("a.json")));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("gave no detector candidates") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(tmp.file("x.json")));
 }

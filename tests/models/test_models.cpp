@@ -385,6 +385,10 @@ TEST_CASE("ensembles of unlike members, and malformed ensemble files, are refuse
   early.early_decision_s = 0.01;
   CHECK_THROWS_WITH_AS(make_ensemble({a, early}, {1, 1}), doctest::Contains("another time"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(make_ensemble({a}, {1}), doctest::Contains("2..8 members"), std::invalid_argument);
+  Model broken = a;
+  broken.biases[0].resize(1);
+  CHECK_THROWS_WITH_AS(make_ensemble({a, broken}, {1, 1}), doctest::Contains("ensemble member 2: layer 1"),
+                       std::invalid_argument);
   CHECK_THROWS_WITH_AS(make_ensemble({a, a}, {1, -1}), doctest::Contains("positive"), std::invalid_argument);
   const Model e = make_ensemble({a, a}, {1, 1});
   CHECK_THROWS_WITH_AS(make_ensemble({e, a}, {1, 1}), doctest::Contains("itself an ensemble"), std::invalid_argument);
@@ -426,7 +430,8 @@ TEST_CASE("ensembles of unlike members, and malformed ensemble files, are refuse
     outer["members"][0] = nested;
     nested = std::move(outer);
   }
-  CHECK(message_of(nested).find("ensemble member 1 is itself an ensemble") != std::string::npos);
+  // Refused at the outer file itself (a deeper refusal would name the member's source).
+  CHECK(message_of(nested) == tmp.file("bad.json") + ": invalid model: ensemble member 1 is itself an ensemble");
   // A single model with members is not a model popscope wrote.
   Model with_members = a;
   with_members.members = {a, a};
