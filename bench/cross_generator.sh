@@ -24,15 +24,7 @@ physics_scenes=${PHYSICS_SCENES:-build/bench/physics_scenes}
 mkdir -p "$out"
 . bench/synth_cache.sh
 . bench/score_row.sh
-# physics DIR SCENES SEED [SNR]: first-principles recordings, made again when
-# the generator binary is newer than them.
-physics() {
-  if [ ! -f "$out/$1/done" ] || [ "$physics_scenes" -nt "$out/$1/done" ]; then
-    rm -rf "${out:?}/$1"
-    "$physics_scenes" --out "$out/$1" --scenes "$2" --seed "$3" --snr-db "${4:-5:40}" >/dev/null
-    touch "$out/$1/done"
-  fi
-}
+physics() { physics_unless_current "$out/$1" "$2" "$3" "${4:-5:40}"; }
 physics phys-a 800 101
 physics phys-b 800 102
 physics phys-c 800 104
@@ -44,13 +36,7 @@ if [ ! -f "$out/physics-only.json" ] || [ "$out/phys-a/done" -nt "$out/physics-o
     --seed 3 --type auto --hidden 64 --pop-precision 0.95 --no-progress --out "$out/physics-only.json" >/dev/null
 fi
 # The default model's synth-only member, as a model file of its own.
-python3 - models/default/popscope-default.json "$out/synth-only.json" <<'PY'
-import json, sys
-model = json.load(open(sys.argv[1]))
-if model["type"] != "ensemble":
-    sys.exit("cross_generator: the default model is not an ensemble; its synth-only member is missing")
-json.dump(model["members"][0], open(sys.argv[2], "w"))
-PY
+default_member1 "$out/synth-only.json"
 
 echo "| trained on | scored on | detection P | detection R | detection F1 | cavitation P/R/F1 | crepitus P/R/F1 | snap P/R/F1 | other P/R/F1 | macro F1 (classes present) | thrust pop-count MAE |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"

@@ -135,7 +135,7 @@ float choose_guarded_threshold(const Model& m, const Examples& validation, const
     const float t = float(step_i) / 100.0f;
     int tp = 0, predicted = 0;
     for (int r = 0; r < validation.rows(); ++r) {
-      if (score[size_t(r)] < t || score[size_t(r)] < 0) continue;
+      if (score[size_t(r)] < t) continue;  // t >= 0, so rows of another arg-max (-1) never count
       ++predicted;
       tp += validation.y[size_t(r)] == g;
     }

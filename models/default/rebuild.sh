@@ -54,13 +54,7 @@ gen valid 80 2
 gen valid-knee 80 42 knee
 gen train-home-hi 400 53 home --snr-db 25:45
 gen train-knee-hi2 400 55 knee --snr-db 25:45
-phys() {
-  if [ ! -f "$work/$1/done" ] || [ "$physics_scenes" -nt "$work/$1/done" ]; then
-    rm -rf "$work/$1"
-    "$physics_scenes" --out "$work/$1" --scenes "$2" --seed "$3" --snr-db 5:40 >/dev/null
-    touch "$work/$1/done"
-  fi
-}
+phys() { physics_unless_current "$work/$1" "$2" "$3" 5:40; }
 phys phys-a 800 101
 phys phys-b 800 102
 phys phys-c 800 104
@@ -71,12 +65,7 @@ if [ "${MEMBER1:-keep}" = retrain ]; then
   "$popscope" train "${synth_sets[@]}" --validation "$work/valid" "$work/valid-knee" \
     --seed 3 --type auto --hidden 64 --pop-precision 0.95 --no-progress --out "$member1"
 else
-  python3 - models/default/popscope-default.json "$member1" <<'PY'
-import json, sys
-model = json.load(open(sys.argv[1]))
-member = model["members"][0] if model["type"] == "ensemble" else model
-json.dump(member, open(sys.argv[2], "w"), indent=1)
-PY
+  default_member1 "$member1"
 fi
 "$popscope" train "${synth_sets[@]}" "$work/train-home-hi" "$work/train-knee-hi2" "$work/phys-a" "$work/phys-b" "$work/phys-c" \
   --validation "$work/valid" "$work/valid-knee" "$work/phys-valid" \

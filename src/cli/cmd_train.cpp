@@ -238,6 +238,9 @@ int run_train(const TrainCliOptions& o) {
   const models::Examples va = examples_of(valid_recs, all_valid);
   std::fprintf(stderr, "popscope: training on %zu recordings (%d candidates), validating on %zu (%d candidates)\n",
                train_idx.size(), tr.rows(), valid_recs.size(), va.rows());
+  if (!o.ensemble_with.empty() && va.rows() == 0)
+    throw InputError("the --validation recordings gave no detector candidates: the ensemble's pop threshold "
+                     "cannot be chosen on them");
 
   nlohmann::json cv = nullptr;
   if (o.folds > 0) {
@@ -289,9 +292,6 @@ int run_train(const TrainCliOptions& o) {
   if (!o.ensemble_with.empty()) {
     // Probabilities averaged, (1 - w) for the given model and w for the new
     // one; the pop threshold is chosen again on the same validation data.
-    if (va.rows() == 0)
-      throw InputError("the --validation recordings gave no detector candidates: the ensemble's pop threshold "
-                       "cannot be chosen on them");
     member_scores = best_scores.json;
     models::TrainOptions defaults;
     models::Model e = models::make_ensemble({std::move(partner), std::move(best)},
